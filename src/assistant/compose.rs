@@ -1,0 +1,216 @@
+//! The words of an answer, in the asker's language. Every fact comes from the knowledge base; this
+//! module only supplies the connecting sentences.
+
+use super::route::Fit;
+use crate::domain::{Language, Status};
+use crate::knowledge::{Offer, RegionMatch, Taxonomy, format_date};
+
+/// Joins labels as "a, b en c" / "a, b and c" / "a, b und c".
+fn join(items: &[String], lang: Language) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {} {}", init.join(", "), lang.pick("en", "and", "und"), last),
+    }
+}
+
+/// One sentence on why an offer fits, built from what matched.
+pub fn why(offer: &Offer, fit: &Fit, tax: &Taxonomy, municipality: Option<&str>, lang: Language) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let themes: Vec<String> = fit
+        .themes
+        .iter()
+        .filter_map(|t| tax.theme(t))
+        .map(|t| t.label.get(lang).to_lowercase())
+        .collect();
+    if !themes.is_empty() {
+        parts.push(format!("{} {}", lang.pick("gaat over", "covers", "betrifft"), join(&themes, lang)));
+    }
+    let auds: Vec<String> = fit
+        .audiences
+        .iter()
+        .filter_map(|a| tax.audience(a))
+        .map(|a| a.label.get(lang).to_lowercase())
+        .collect();
+    if !auds.is_empty() {
+        parts.push(format!("{} {}", lang.pick("is bedoeld voor", "is meant for", "richtet sich an"), join(&auds, lang)));
+    }
+    if let (Some(RegionMatch::Local), Some(m)) = (fit.region, municipality) {
+        let name = tax.region_label(m, lang);
+        parts.push(format!("{} {name}", lang.pick("is er voor ondernemers in", "serves businesses in", "ist für Unternehmen in")));
+    }
+    if fit.amount_in_range == Some(true) {
+        let range = amount_range(offer, lang);
+        if !range.is_empty() {
+            parts.push(format!("{} {range}", lang.pick("past bij uw bedrag:", "fits your amount:", "passt zu Ihrem Betrag:")));
+        }
+    }
+    if parts.is_empty() {
+        return offer.summary.get(lang).to_owned();
+    }
+    format!("{} {}. {}", offer.name_in(lang), join(&parts, lang), offer.summary.get(lang))
+}
+
+pub fn amount_range(o: &Offer, lang: Language) -> String {
+    let eur = |n: u64| format_eur(n, lang);
+    match (o.amount_min_eur, o.amount_max_eur) {
+        (Some(lo), Some(hi)) => format!("{} – {}", eur(lo), eur(hi)),
+        (None, Some(hi)) => format!("{} {}", lang.pick("tot", "up to", "bis"), eur(hi)),
+        (Some(lo), None) => format!("{} {}", lang.pick("vanaf", "from", "ab"), eur(lo)),
+        (None, None) => String::new(),
+    }
+}
+
+/// € 250.000 (nl, de) or €250,000 (en).
+pub fn format_eur(n: u64, lang: Language) -> String {
+    let digits = n.to_string();
+    let sep = if lang == Language::En { ',' } else { '.' };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    if lang == Language::En { format!("€{out}") } else { format!("€ {out}") }
+}
+
+/// How to apply, with the status caveat where one applies.
+pub fn how_to_apply(o: &Offer, lang: Language) -> String {
+    let base = o.how_to_apply.get(lang).to_owned();
+    match o.status {
+        Status::Open => base,
+        Status::Unknown => format!(
+            "{base} {}",
+            lang.pick(
+                "Let op: of deze regeling nu open is, is niet zeker; vraag de actuele status na bij IBDO.",
+                "Note: whether this scheme is open now is not certain; check its current status with IBDO.",
+                "Hinweis: Ob diese Regelung derzeit offen ist, ist nicht sicher; fragen Sie den aktuellen Stand bei IBDO nach.",
+            )
+        ),
+        Status::Closed => closed_sentence(o, lang),
+    }
+}
+
+pub fn closed_sentence(o: &Offer, lang: Language) -> String {
+    match o.closed_on {
+        Some(d) => format!(
+            "{} {}. {}",
+            lang.pick("Deze regeling is gesloten sinds", "This scheme closed on", "Diese Regelung ist geschlossen seit"),
+            format_date(d),
+            lang.pick(
+                "Aanvragen kan niet meer; IBDO weet of er een opvolger is.",
+                "You can no longer apply; IBDO knows whether there is a successor.",
+                "Anträge sind nicht mehr möglich; IBDO weiß, ob es eine Nachfolgeregelung gibt.",
+            )
+        ),
+        None => lang
+            .pick(
+                "Deze regeling is gesloten. IBDO weet of er een opvolger is.",
+                "This scheme is closed. IBDO knows whether there is a successor.",
+                "Diese Regelung ist geschlossen. IBDO weiß, ob es eine Nachfolgeregelung gibt.",
+            )
+            .to_owned(),
+    }
+}
+
+pub fn answered(lang: Language, place: Option<&str>) -> String {
+    let place_part = place
+        .map(|p| lang.pick(format!(" in {p}"), format!(" in {p}"), format!(" in {p}")))
+        .unwrap_or_default();
+    lang.pick(
+        format!("Voor uw vraag{place_part} passen deze mogelijkheden het best. Per regeling ziet u waarom die past en hoe u aanvraagt; twijfelt u, dan helpt IBDO gratis verder."),
+        format!("These are the options that best fit your question{place_part}. For each you see why it fits and how to apply; if in doubt, IBDO helps for free."),
+        format!("Diese Angebote passen am besten zu Ihrer Frage{place_part}. Zu jedem sehen Sie, warum es passt und wie Sie es beantragen; im Zweifel hilft IBDO kostenlos weiter."),
+    )
+}
+
+pub fn handoff(lang: Language) -> String {
+    lang.pick(
+        "U wilt graag met een mens spreken. De onafhankelijke adviseurs van IBDO (Ik Ben Drents Ondernemer) helpen Drentse ondernemers gratis en denken met u mee; hieronder staat hoe u hen bereikt.",
+        "You would like to talk to a person. The independent advisers of IBDO (Ik Ben Drents Ondernemer) help entrepreneurs in Drenthe for free; below is how to reach them.",
+        "Sie möchten mit einem Menschen sprechen. Die unabhängigen Beraterinnen und Berater von IBDO (Ik Ben Drents Ondernemer) helfen Unternehmern in Drenthe kostenlos; unten sehen Sie, wie Sie sie erreichen.",
+    )
+    .to_owned()
+}
+
+pub fn gap_closed(lang: Language, name: &str) -> String {
+    match lang {
+        Language::Nl => format!("{name} is gesloten: aanvragen kan niet meer. Hieronder staat wat er nu wel is; IBDO denkt gratis met u mee. Uw vraag geven we anoniem door aan de provincie, zodat zij ziet waar aanbod ontbreekt."),
+        Language::En => format!("{name} has closed: you can no longer apply. Below is what is available now; IBDO can advise you for free. We pass your question on to the province anonymously, so it can see where support is missing."),
+        Language::De => format!("{name} ist geschlossen: Anträge sind nicht mehr möglich. Unten steht, was es jetzt gibt; IBDO berät Sie kostenlos. Ihre Frage geben wir anonym an die Provinz weiter, damit sie sieht, wo Angebote fehlen."),
+    }
+}
+
+pub fn gap_none(lang: Language) -> String {
+    lang.pick(
+        "Voor deze vraag vind ik in het Drentse en landelijke aanbod geen regeling die echt past. Een adviseur van IBDO kan gratis met u zoeken naar een oplossing. Uw vraag geven we anoniem door aan de provincie, zodat zij ziet waar aanbod ontbreekt.",
+        "I cannot find a scheme in the Drenthe or national support that really fits this question. An IBDO adviser can look for a solution with you for free. We pass your question on to the province anonymously, so it can see where support is missing.",
+        "Für diese Frage finde ich im Angebot in Drenthe und landesweit keine passende Regelung. Eine Beraterin oder ein Berater von IBDO sucht kostenlos mit Ihnen nach einer Lösung. Ihre Frage geben wir anonym an die Provinz weiter, damit sie sieht, wo Angebote fehlen.",
+    )
+    .to_owned()
+}
+
+pub fn gap_region(lang: Language, place: &str) -> String {
+    match lang {
+        Language::Nl => format!("De regeling die het best past, geldt niet voor ondernemers in {place}. Hieronder staat wat er voor u wel is; IBDO denkt gratis mee. Uw vraag geven we anoniem door aan de provincie."),
+        Language::En => format!("The scheme that fits best does not cover businesses in {place}. Below is what is available to you; IBDO can advise for free. We pass your question on to the province anonymously."),
+        Language::De => format!("Die am besten passende Regelung gilt nicht für Unternehmen in {place}. Unten steht, was es für Sie gibt; IBDO berät kostenlos. Ihre Frage geben wir anonym an die Provinz weiter."),
+    }
+}
+
+pub fn out_of_scope(lang: Language) -> String {
+    lang.pick(
+        "Daar kan ik u niet mee helpen. Wegwijzer helpt ondernemers in Drenthe de juiste ondersteuning te vinden: financiering, subsidies, advies, personeel, innovatie, export en meer. Stel gerust een vraag over uw bedrijf.",
+        "I can't help with that. Wegwijzer helps entrepreneurs in Drenthe find the right support: financing, grants, advice, staff, innovation, export and more. Feel free to ask a question about your business.",
+        "Dabei kann ich Ihnen nicht helfen. Wegwijzer hilft Unternehmern in Drenthe, die passende Unterstützung zu finden: Finanzierung, Förderung, Beratung, Personal, Innovation, Export und mehr. Stellen Sie gern eine Frage zu Ihrem Unternehmen.",
+    )
+    .to_owned()
+}
+
+pub fn clarify_topic(lang: Language) -> (String, String, Vec<String>) {
+    let q = lang.pick(
+        "Waar gaat uw vraag over?",
+        "What is your question about?",
+        "Worum geht es bei Ihrer Frage?",
+    );
+    let intro = lang.pick(
+        "Ik help u graag verder, maar ik weet nog niet goed waar uw vraag over gaat.",
+        "I'm happy to help, but I don't yet know what your question is about.",
+        "Ich helfe gern weiter, weiß aber noch nicht genau, worum es geht.",
+    );
+    let options = match lang {
+        Language::Nl => vec!["Geld lenen of financiering", "Een bedrijf starten", "Personeel vinden of opleiden", "Innovatie of een nieuw product", "Energie en duurzaamheid", "Export en buitenland"],
+        Language::En => vec!["Borrowing money or financing", "Starting a business", "Finding or training staff", "Innovation or a new product", "Energy and sustainability", "Export and going abroad"],
+        Language::De => vec!["Kredit oder Finanzierung", "Ein Unternehmen gründen", "Personal finden oder weiterbilden", "Innovation oder ein neues Produkt", "Energie und Nachhaltigkeit", "Export und Ausland"],
+    };
+    (intro.to_owned(), q.to_owned(), options.into_iter().map(String::from).collect())
+}
+
+pub fn clarify_stage(lang: Language) -> (String, String, Vec<String>) {
+    let q = lang.pick(
+        "Voor welke fase van uw bedrijf is het?",
+        "For which stage of your business is it?",
+        "Für welche Phase Ihres Unternehmens?",
+    );
+    let intro = lang.pick(
+        "Er zijn veel vormen van financiering; welke past, hangt af van waar u staat.",
+        "There are many kinds of financing; which fits depends on where you are.",
+        "Es gibt viele Finanzierungsformen; welche passt, hängt davon ab, wo Sie stehen.",
+    );
+    let options = match lang {
+        Language::Nl => vec!["Een bedrijf starten", "Groeien of investeren in mijn bedrijf", "Een innovatief product ontwikkelen", "Een bedrijf overnemen", "Mijn bedrijf zit in financiële problemen"],
+        Language::En => vec!["Starting a business", "Growing or investing in my business", "Developing an innovative product", "Taking over a business", "My business is in financial trouble"],
+        Language::De => vec!["Ein Unternehmen gründen", "Wachsen oder investieren", "Ein innovatives Produkt entwickeln", "Ein Unternehmen übernehmen", "Mein Unternehmen steckt in finanziellen Schwierigkeiten"],
+    };
+    (intro.to_owned(), q.to_owned(), options.into_iter().map(String::from).collect())
+}
+
+pub fn new_conversation_notice(lang: Language) -> String {
+    lang.pick(
+        "Dit gesprek was verlopen of onbekend; ik ben een nieuw gesprek begonnen.",
+        "That conversation had expired or was unknown; I started a new one.",
+        "Dieses Gespräch war abgelaufen oder unbekannt; ich habe ein neues begonnen.",
+    )
+    .to_owned()
+}

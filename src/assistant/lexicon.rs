@@ -1,0 +1,293 @@
+//! The assistant's vocabulary, compiled once per knowledge snapshot: taxonomy words and intent
+//! words as analysed patterns in each language, and place names. Matching a question against it
+//! uses the same analysis as the search (folding, stemming, compounds) plus typo tolerance.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::domain::Language;
+use crate::knowledge::{KnowledgeBase, fold, words};
+use crate::search::{Analyzers, Decompounder};
+
+/// A word or phrase, as the analysed terms of each language.
+#[derive(Debug, Clone)]
+struct Pattern {
+    per_lang: [Vec<String>; 3],
+    /// Phrases of several words are stronger evidence than a single word.
+    weight: f32,
+}
+
+/// A set of patterns standing for one id (a theme, audience, stage or intent).
+#[derive(Debug, Clone)]
+pub struct Concept {
+    pub id: String,
+    patterns: Vec<Pattern>,
+}
+
+/// The analysed form of a question, shared by every matcher.
+#[derive(Debug, Clone)]
+pub struct Analysed {
+    /// Folded words as typed.
+    pub words: Vec<String>,
+    /// Per language: the analysed terms in order (stop words dropped), compound parts following
+    /// their compound.
+    pub terms: [Vec<String>; 3],
+    /// Words that are neither in the knowledge vocabulary nor a place: typos or unknown needs.
+    pub unknown: Vec<String>,
+}
+
+pub struct Lexicon {
+    pub themes: Vec<Concept>,
+    pub audiences: Vec<Concept>,
+    pub stages: Vec<Concept>,
+    handoff_people: Concept,
+    handoff_contact: Concept,
+    handoff_phrases: Concept,
+    oos_topics: Concept,
+    injection: Concept,
+    vague: Concept,
+    money: Concept,
+    /// Folded place name (words joined by a space) → municipality id.
+    places: HashMap<String, String>,
+    outside: HashSet<String>,
+    /// The longest place name in words, to bound the n-gram scan.
+    max_place_words: usize,
+    /// Every analysed term the knowledge base knows, per language, for typo matching.
+    known_terms: [HashSet<String>; 3],
+}
+
+/// How strongly a set of concepts matched: id → weight.
+pub type Matches = Vec<(String, f32)>;
+
+impl Lexicon {
+    pub fn build(kb: &KnowledgeBase, analyzers: &Analyzers, decompounder: &Decompounder) -> Lexicon {
+        let pattern = |text: &str| -> Pattern {
+            let expanded = fold(text);
+            let per_lang = Language::ALL.map(|l| analyzers.analyze(l, &expanded));
+            let n = words(&expanded).count();
+            Pattern {
+                per_lang,
+                weight: if n > 1 { 1.5 } else { 1.0 },
+            }
+        };
+        let concept = |id: &str, ws: &[String]| Concept {
+            id: id.to_owned(),
+            patterns: ws
+                .iter()
+                .map(|w| pattern(w))
+                .filter(|p| p.per_lang.iter().all(|t| !t.is_empty()))
+                .collect(),
+        };
+        let t = &kb.taxonomy;
+        let terms = |list: &[crate::knowledge::Term]| -> Vec<Concept> {
+            list.iter()
+                .map(|term| {
+                    let mut ws = term.words.clone();
+                    ws.push(term.label.nl.clone());
+                    ws.push(term.label.en.clone());
+                    ws.push(term.label.de.clone());
+                    concept(&term.id, &ws)
+                })
+                .collect()
+        };
+        let i = &kb.intents;
+        let mut places = HashMap::new();
+        let mut max_place_words = 1;
+        for (name, id) in t.place_index() {
+            let key = words(&name).collect::<Vec<_>>().join(" ");
+            max_place_words = max_place_words.max(key.split(' ').count());
+            places.insert(key, id);
+        }
+        let outside: HashSet<String> = t
+            .outside_places
+            .iter()
+            .map(|p| words(&fold(p)).collect::<Vec<_>>().join(" "))
+            .collect();
+        for p in &outside {
+            max_place_words = max_place_words.max(p.split(' ').count());
+        }
+        // Every term the knowledge base uses, so a correctly spelled word is never "corrected".
+        let mut vocab_text = String::new();
+        for o in &kb.offers {
+            vocab_text.push_str(&format!(
+                "{} {} {} {} {} {} {} ",
+                o.name, o.name_en, o.summary.nl, o.summary.en, o.summary.de, o.body, o.provider
+            ));
+            vocab_text.push_str(&o.keywords.join(" "));
+            vocab_text.push(' ');
+        }
+        for term in t.themes.iter().chain(&t.audiences).chain(&t.stages) {
+            vocab_text.push_str(&term.words.join(" "));
+            vocab_text.push(' ');
+        }
+        let vocab_text = decompounder.expand(&vocab_text);
+        let known_terms = Language::ALL.map(|l| analyzers.analyze(l, &vocab_text).into_iter().collect());
+        Lexicon {
+            themes: terms(&t.themes),
+            audiences: terms(&t.audiences),
+            stages: terms(&t.stages),
+            handoff_people: concept("people", &i.handoff.people),
+            handoff_contact: concept("contact", &i.handoff.contact),
+            handoff_phrases: concept("phrases", &i.handoff.phrases),
+            oos_topics: concept("topics", &i.out_of_scope.topics),
+            injection: concept("injection", &i.out_of_scope.injection),
+            vague: concept("vague", &i.vague.words),
+            money: concept("money", &i.money.words),
+            places,
+            outside,
+            max_place_words,
+            known_terms,
+        }
+    }
+
+    pub fn analyse(&self, text: &str, analyzers: &Analyzers, decompounder: &Decompounder) -> Analysed {
+        let folded = fold(text);
+        let ws: Vec<String> = words(&folded).map(str::to_owned).collect();
+        let expanded = decompounder.expand(text);
+        let terms = Language::ALL.map(|l| analyzers.analyze(l, &expanded));
+        let place_words = self.place_words(&ws);
+        let unknown = ws
+            .iter()
+            .filter(|w| w.len() >= 4 && !w.chars().all(|c| c.is_ascii_digit()))
+            .filter(|w| !place_words.contains(*w))
+            .filter(|w| decompounder.split(w).is_none())
+            .filter(|w| {
+                Language::ALL.iter().all(|&l| {
+                    let t = analyzers.analyze(l, w);
+                    !t.is_empty() && t.iter().all(|t| !self.known_terms[l as usize].contains(t))
+                })
+            })
+            .cloned()
+            .collect();
+        Analysed {
+            words: ws,
+            terms,
+            unknown,
+        }
+    }
+
+    /// Words that are part of a recognised place name.
+    fn place_words(&self, ws: &[String]) -> HashSet<String> {
+        let mut out = HashSet::new();
+        for n in 1..=self.max_place_words {
+            for win in ws.windows(n) {
+                let key = win.join(" ");
+                if self.places.contains_key(&key) || self.outside.contains(&key) {
+                    out.extend(win.iter().cloned());
+                }
+            }
+        }
+        out
+    }
+
+    /// The weight with which a concept matches: the sum of its matching patterns' weights.
+    fn concept_weight(&self, c: &Concept, a: &Analysed, fuzzy: bool) -> f32 {
+        let mut total = 0.0;
+        for p in &c.patterns {
+            let mut hit = false;
+            for l in Language::ALL {
+                let i = l as usize;
+                if contains_seq(&a.terms[i], &p.per_lang[i])
+                    || (fuzzy && p.per_lang[i].len() == 1 && self.fuzzy_hit(&a.terms[i], &p.per_lang[i][0], i))
+                {
+                    hit = true;
+                    break;
+                }
+            }
+            if hit {
+                total += p.weight;
+            }
+        }
+        total
+    }
+
+    /// A question term within edit distance of a pattern term, when the question term is not
+    /// itself a known word (so "exporteren" never becomes "exporteur" by accident).
+    fn fuzzy_hit(&self, terms: &[String], pattern: &str, lang: usize) -> bool {
+        let n = pattern.chars().count();
+        if n < 5 {
+            return false;
+        }
+        let max = if n >= 9 { 2 } else { 1 };
+        terms.iter().any(|t| {
+            !self.known_terms[lang].contains(t)
+                && t.chars().count() >= 4
+                && strsim::damerau_levenshtein(t, pattern) <= max
+        })
+    }
+
+    fn matches(&self, concepts: &[Concept], a: &Analysed) -> Matches {
+        let mut out: Matches = concepts
+            .iter()
+            .map(|c| (c.id.clone(), self.concept_weight(c, a, true)))
+            .filter(|(_, w)| *w > 0.0)
+            .collect();
+        out.sort_by(|x, y| y.1.total_cmp(&x.1));
+        out
+    }
+
+    pub fn themes(&self, a: &Analysed) -> Matches {
+        self.matches(&self.themes, a)
+    }
+    pub fn audiences(&self, a: &Analysed) -> Matches {
+        self.matches(&self.audiences, a)
+    }
+    pub fn stages(&self, a: &Analysed) -> Matches {
+        self.matches(&self.stages, a)
+    }
+
+    pub fn wants_person(&self, a: &Analysed) -> bool {
+        self.concept_weight(&self.handoff_phrases, a, false) > 0.0
+            || (self.concept_weight(&self.handoff_people, a, false) > 0.0
+                && self.concept_weight(&self.handoff_contact, a, false) > 0.0)
+    }
+    pub fn off_topic(&self, a: &Analysed) -> f32 {
+        self.concept_weight(&self.oos_topics, a, false)
+    }
+    pub fn injection(&self, a: &Analysed) -> bool {
+        self.concept_weight(&self.injection, a, false) > 0.0
+    }
+    pub fn asks_money(&self, a: &Analysed) -> bool {
+        self.concept_weight(&self.money, a, true) > 0.0
+    }
+    /// The share of a message's terms that are only vague words (greetings, "help", "subsidie").
+    pub fn vague_share(&self, a: &Analysed) -> f32 {
+        let l = Language::Nl as usize;
+        let terms = &a.terms[l];
+        if terms.is_empty() {
+            return 1.0;
+        }
+        let vague: HashSet<&str> = self
+            .vague
+            .patterns
+            .iter()
+            .filter(|p| p.per_lang[l].len() == 1)
+            .map(|p| p.per_lang[l][0].as_str())
+            .collect();
+        terms.iter().filter(|t| vague.contains(t.as_str())).count() as f32 / terms.len() as f32
+    }
+
+    /// The municipality named in the words, or whether only places outside Drenthe are named.
+    /// Drenthe places win over outside ones ("Nieuw-Amsterdam" is in Emmen).
+    pub fn place(&self, ws: &[String]) -> (Option<String>, bool) {
+        let mut outside = false;
+        for n in (1..=self.max_place_words).rev() {
+            for win in ws.windows(n) {
+                let key = win.join(" ");
+                if let Some(id) = self.places.get(&key) {
+                    return (Some(id.clone()), false);
+                }
+                if self.outside.contains(&key) {
+                    outside = true;
+                }
+            }
+        }
+        (None, outside)
+    }
+}
+
+fn contains_seq(hay: &[String], needle: &[String]) -> bool {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return false;
+    }
+    hay.windows(needle.len()).any(|w| w == needle)
+}

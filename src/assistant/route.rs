@@ -1,0 +1,165 @@
+//! Routing: scores every offer for an understood question by combining the search ranking with how
+//! well the offer's themes, audiences, stages, region and amount range fit, then decides the outcome.
+
+use std::collections::HashMap;
+
+use crate::domain::{Kind, Status};
+use crate::knowledge::{KnowledgeBase, Offer, RegionMatch};
+
+/// The understanding of the conversation so far, merged: what routing works from.
+#[derive(Debug, Clone, Default)]
+pub struct Need {
+    pub themes: Vec<(String, f32)>,
+    pub audiences: Vec<(String, f32)>,
+    pub stages: Vec<(String, f32)>,
+    pub municipality: Option<String>,
+    pub subregion: Option<String>,
+    pub outside_drenthe: bool,
+    pub amount_eur: Option<u64>,
+    pub asks_money: bool,
+}
+
+/// Why an offer scored as it did, kept to explain the match to the asker.
+#[derive(Debug, Clone, Default)]
+pub struct Fit {
+    pub themes: Vec<String>,
+    pub audiences: Vec<String>,
+    pub stages: Vec<String>,
+    pub region: Option<RegionMatch>,
+    pub amount_in_range: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub ord: usize,
+    pub score: f32,
+    /// The score before the region and audience eligibility penalties.
+    pub content: f32,
+    pub search: f32,
+    pub fit: Fit,
+}
+
+/// Audiences that say little about eligibility: most offers serve them.
+const BROAD_AUDIENCES: [&str; 5] = ["mkb", "zzp", "starter", "scale-up", "familiebedrijf"];
+
+pub const W_SEARCH: f32 = 1.0;
+pub const W_THEME: f32 = 0.8;
+pub const W_AUDIENCE: f32 = 0.3;
+pub const W_STAGE: f32 = 0.2;
+
+/// Scores every offer. `search` maps offer ord → raw search score.
+pub fn score_offers(kb: &KnowledgeBase, need: &Need, search: &HashMap<usize, f32>) -> Vec<Scored> {
+    let max_search = search.values().copied().fold(0.0f32, f32::max).max(1e-6);
+    let theme_total: f32 = need.themes.iter().map(|(_, w)| w.min(3.0)).sum::<f32>().max(1e-6);
+    let mut out: Vec<Scored> = kb
+        .offers
+        .iter()
+        .enumerate()
+        .map(|(ord, o)| score_one(kb, o, ord, need, search, max_search, theme_total))
+        .collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score));
+    out
+}
+
+fn position_weight(list: &[String], id: &str) -> Option<f32> {
+    list.iter()
+        .position(|x| x == id)
+        .map(|i| match i {
+            0 => 1.0,
+            1 => 0.85,
+            _ => 0.7,
+        })
+}
+
+fn score_one(
+    kb: &KnowledgeBase,
+    o: &Offer,
+    ord: usize,
+    need: &Need,
+    search: &HashMap<usize, f32>,
+    max_search: f32,
+    theme_total: f32,
+) -> Scored {
+    let mut fit = Fit::default();
+    let s_search = search.get(&ord).copied().unwrap_or(0.0) / max_search;
+    let mut s_theme = 0.0;
+    for (t, w) in &need.themes {
+        if let Some(pw) = position_weight(&o.themes, t) {
+            s_theme += w.min(3.0) * pw;
+            fit.themes.push(t.clone());
+        }
+    }
+    s_theme /= theme_total;
+    let mut s_aud = 0.0f32;
+    for (a, _) in &need.audiences {
+        if o.audiences.contains(a) {
+            s_aud = s_aud.max(if BROAD_AUDIENCES.contains(&a.as_str()) { 0.5 } else { 1.0 });
+            fit.audiences.push(a.clone());
+        }
+    }
+    let mut s_stage = 0.0f32;
+    for (s, _) in &need.stages {
+        if o.stages.contains(s) {
+            s_stage = 1.0;
+            fit.stages.push(s.clone());
+        }
+    }
+    let mut content = W_SEARCH * s_search + W_THEME * s_theme + W_AUDIENCE * s_aud + W_STAGE * s_stage;
+
+    // Money: an amount outside the offer's range lowers it; asking for money favours offers giving it.
+    if let Some(amount) = need.amount_eur
+        && o.kind.is_money()
+        && (o.amount_min_eur.is_some() || o.amount_max_eur.is_some())
+    {
+        let in_range = o.amount_min_eur.is_none_or(|lo| amount >= lo / 2)
+            && o.amount_max_eur.is_none_or(|hi| amount <= hi);
+        fit.amount_in_range = Some(in_range);
+        content *= if in_range { 1.1 } else { 0.5 };
+    }
+    if need.asks_money && !o.kind.is_money() && o.kind != Kind::Tax && o.kind != Kind::Benefit {
+        content *= 0.85;
+    }
+    // IBDO is the first line for orientation, not a catch-all first answer for specific needs.
+    if o.id.as_str() == "ibdo" && !need.themes.iter().any(|(t, _)| t == "advies") {
+        content *= 0.55;
+    }
+    if o.status == Status::Unknown {
+        content *= 0.95;
+    }
+
+    let mut score = content;
+    let region = kb.taxonomy.region_match(
+        &o.regions,
+        need.municipality.as_deref(),
+        need.subregion.as_deref(),
+        need.outside_drenthe,
+    );
+    fit.region = Some(region);
+    let local_only = o.regions.iter().all(|r| kb.taxonomy.municipality(r).is_some() || kb.taxonomy.subregion(r).is_some());
+    match region {
+        RegionMatch::Local if local_only => score += 0.15,
+        RegionMatch::Local => {}
+        // A local offer when the place is unknown: possible, but a wider offer is the safer first answer.
+        RegionMatch::Wide if local_only => score *= 0.8,
+        RegionMatch::Wide => {}
+        RegionMatch::Elsewhere => score *= 0.25,
+    }
+    // Audience eligibility: an offer only for specific groups, asked by someone of another group.
+    let specific_need: Vec<&str> = need
+        .audiences
+        .iter()
+        .map(|(a, _)| a.as_str())
+        .filter(|a| !BROAD_AUDIENCES.contains(a))
+        .collect();
+    let offer_specific = o.audiences.iter().all(|a| !BROAD_AUDIENCES.contains(&a.as_str()));
+    if offer_specific && !specific_need.is_empty() && fit.audiences.is_empty() {
+        score *= 0.6;
+    }
+    Scored {
+        ord,
+        score,
+        content,
+        search: s_search,
+        fit,
+    }
+}

@@ -1,0 +1,50 @@
+//! Service configuration: every setting a flag and an environment variable, each with a default
+//! that works on a laptop.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address the web service listens on.
+    #[arg(long, env = "WEGWIJZER_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Database: `sqlite://…` (embedded, the default) or `postgres://…` for several instances.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/wegwijzer.db?mode=rwc")]
+    pub database_url: String,
+    /// Directory holding `taxonomy.toml`, `intents.toml` and `offers/*.md`.
+    #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
+    pub knowledge_dir: PathBuf,
+    /// Minutes a conversation is remembered without a new message.
+    #[arg(long, env = "WEGWIJZER_CONVERSATION_TTL_MINUTES", default_value_t = 30)]
+    pub conversation_ttl_minutes: u64,
+}
+
+impl Config {
+    /// The database URL with any password replaced, for logs.
+    pub fn database_url_redacted(&self) -> String {
+        redact_url(&self.database_url)
+    }
+}
+
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted_from_database_urls() {
+        assert_eq!(super::redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

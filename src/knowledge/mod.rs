@@ -1,0 +1,185 @@
+//! The knowledge base: support offers loaded from `knowledge/offers/*.md` and the routing taxonomy
+//! from `knowledge/taxonomy.toml`, validated so that every later module can trust them.
+//! It owns parsing and validation only; indexing is `search`'s, routing is `assistant`'s.
+
+mod intents;
+mod offer;
+mod problem;
+mod taxonomy;
+mod text;
+
+pub use intents::Intents;
+pub use offer::{Offer, Source, Texts, format_date, parse_date};
+pub use problem::{Problem, Severity};
+pub use taxonomy::{Municipality, RegionMatch, Taxonomy, Term};
+pub use text::{fold, words};
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::domain::OfferId;
+
+/// Every offer and the taxonomy, as loaded and validated from one knowledge directory.
+#[derive(Debug)]
+pub struct KnowledgeBase {
+    pub taxonomy: Taxonomy,
+    pub intents: Intents,
+    pub offers: Vec<Arc<Offer>>,
+    by_id: HashMap<OfferId, usize>,
+}
+
+/// Loading failed: at least one problem of severity error. All problems are kept so that
+/// `wegwijzer check` can print every one, not just the first.
+#[derive(Debug, thiserror::Error)]
+#[error("knowledge base has {} error(s); first: {}", .problems.iter().filter(|p| p.is_error()).count(), .problems.iter().find(|p| p.is_error()).map(|p| p.to_string()).unwrap_or_default())]
+pub struct LoadError {
+    pub problems: Vec<Problem>,
+}
+
+impl KnowledgeBase {
+    /// Loads `dir/taxonomy.toml` and `dir/offers/*.md`. Returns the base with its warnings, or every
+    /// problem found when any is an error. `today` decides which reviews are stale.
+    pub fn load(dir: &Path, today: time::Date) -> Result<(KnowledgeBase, Vec<Problem>), LoadError> {
+        let mut problems = Vec::new();
+        let tax_path = dir.join("taxonomy.toml");
+        let taxonomy = match std::fs::read_to_string(&tax_path) {
+            Ok(text) => match Taxonomy::parse(&text, &display(&tax_path)) {
+                Ok(t) => Some(t),
+                Err(mut p) => {
+                    problems.append(&mut p);
+                    None
+                }
+            },
+            Err(e) => {
+                problems.push(Problem::error(
+                    display(&tax_path),
+                    None,
+                    format!("cannot read file: {e}"),
+                ));
+                None
+            }
+        };
+        let intents_path = dir.join("intents.toml");
+        let intents = match std::fs::read_to_string(&intents_path) {
+            Ok(text) => match Intents::parse(&text, &display(&intents_path)) {
+                Ok(i) => Some(i),
+                Err(p) => {
+                    problems.push(p);
+                    None
+                }
+            },
+            Err(e) => {
+                problems.push(Problem::error(
+                    display(&intents_path),
+                    None,
+                    format!("cannot read file: {e}"),
+                ));
+                None
+            }
+        };
+        let offers_dir = dir.join("offers");
+        let mut paths: Vec<PathBuf> = match std::fs::read_dir(&offers_dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "md"))
+                .collect(),
+            Err(e) => {
+                problems.push(Problem::error(
+                    display(&offers_dir),
+                    None,
+                    format!("cannot read directory: {e}"),
+                ));
+                Vec::new()
+            }
+        };
+        paths.sort();
+        let (Some(taxonomy), Some(intents)) = (taxonomy, intents) else {
+            return Err(LoadError { problems });
+        };
+        if paths.is_empty() && problems.is_empty() {
+            problems.push(Problem::error(
+                display(&offers_dir),
+                None,
+                "no offer files (*.md) found".into(),
+            ));
+        }
+        let mut offers: Vec<Arc<Offer>> = Vec::new();
+        let mut by_id: HashMap<OfferId, usize> = HashMap::new();
+        let mut first_file: HashMap<OfferId, String> = HashMap::new();
+        for path in &paths {
+            let shown = display(path);
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(Problem::error(shown, None, format!("cannot read file: {e}")));
+                    continue;
+                }
+            };
+            match Offer::parse(&text, path, &shown, &taxonomy, today, &mut problems) {
+                Some(offer) => {
+                    if let Some(first) = first_file.get(&offer.id) {
+                        problems.push(Problem::error(
+                            shown,
+                            Some("id"),
+                            format!("duplicate id `{}`, already used by {first}", offer.id),
+                        ));
+                        continue;
+                    }
+                    first_file.insert(offer.id.clone(), shown);
+                    by_id.insert(offer.id.clone(), offers.len());
+                    offers.push(Arc::new(offer));
+                }
+                None => continue,
+            }
+        }
+        if problems.iter().any(Problem::is_error) {
+            return Err(LoadError { problems });
+        }
+        Ok((
+            KnowledgeBase {
+                taxonomy,
+                intents,
+                offers,
+                by_id,
+            },
+            problems,
+        ))
+    }
+
+    /// Builds a base from already validated parts (used by the generated benchmark base).
+    pub fn from_parts(taxonomy: Taxonomy, intents: Intents, offers: Vec<Offer>) -> KnowledgeBase {
+        let offers: Vec<Arc<Offer>> = offers.into_iter().map(Arc::new).collect();
+        let by_id = offers
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.clone(), i))
+            .collect();
+        KnowledgeBase {
+            taxonomy,
+            intents,
+            offers,
+            by_id,
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Arc<Offer>> {
+        let id = OfferId::parse(id).ok()?;
+        self.by_id.get(&id).map(|&i| &self.offers[i])
+    }
+
+    pub fn index_of(&self, id: &OfferId) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+}
+
+/// Paths are shown relative to the working directory when possible, so messages read
+/// `knowledge/offers/nom.md` rather than an absolute path.
+fn display(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let rel = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
+    rel.display().to_string()
+}

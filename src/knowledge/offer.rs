@@ -1,0 +1,419 @@
+//! One support offer: TOML front matter between `+++` lines, then a Markdown body.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use time::macros::format_description;
+
+use super::problem::Problem;
+use super::taxonomy::Taxonomy;
+use crate::domain::{Kind, Language, OfferId, Status};
+
+/// A short text in each of the three languages.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    #[serde(default)]
+    pub nl: String,
+    #[serde(default)]
+    pub en: String,
+    #[serde(default)]
+    pub de: String,
+}
+
+impl Texts {
+    pub fn get(&self, lang: Language) -> &str {
+        lang.pick(&self.nl, &self.en, &self.de)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub url: String,
+    /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `undated`: the date of the source page.
+    pub date: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: String,
+    name: String,
+    name_en: String,
+    name_de: Option<String>,
+    provider: String,
+    kind: String,
+    themes: Vec<String>,
+    audiences: Vec<String>,
+    stages: Vec<String>,
+    regions: Vec<String>,
+    opgaven: Vec<i64>,
+    status: String,
+    open_until: Option<String>,
+    closed_on: Option<String>,
+    amount_min_eur: Option<i64>,
+    amount_max_eur: Option<i64>,
+    url: String,
+    contact: String,
+    keywords: Vec<String>,
+    last_reviewed: String,
+    summary: Texts,
+    how_to_apply: Texts,
+    sources: Vec<Source>,
+}
+
+/// A validated offer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Offer {
+    pub id: OfferId,
+    pub name: String,
+    pub name_en: String,
+    pub name_de: Option<String>,
+    pub provider: String,
+    pub kind: Kind,
+    pub themes: Vec<String>,
+    pub audiences: Vec<String>,
+    pub stages: Vec<String>,
+    pub regions: Vec<String>,
+    pub opgaven: Vec<u8>,
+    pub status: Status,
+    pub open_until: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub amount_min_eur: Option<u64>,
+    pub amount_max_eur: Option<u64>,
+    pub url: String,
+    pub contact: String,
+    pub keywords: Vec<String>,
+    pub last_reviewed: Date,
+    pub summary: Texts,
+    pub how_to_apply: Texts,
+    pub sources: Vec<Source>,
+    /// The Markdown body after the front matter (Dutch).
+    pub body: String,
+}
+
+const DATE: &[time::format_description::FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]");
+
+pub fn parse_date(s: &str) -> Option<Date> {
+    Date::parse(s.trim(), DATE).ok()
+}
+
+pub fn format_date(d: Date) -> String {
+    d.format(DATE).unwrap_or_default()
+}
+
+fn valid_source_date(s: &str) -> bool {
+    if s == "undated" {
+        return true;
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && (1..=12).contains(&m.parse::<u8>().unwrap_or(0)),
+        [_, _, _] => parse_date(s).is_some(),
+        _ => false,
+    }
+}
+
+/// Splits `+++\n<toml>\n+++\n<body>`. Returns None when the delimiters are missing.
+fn split_front_matter(text: &str) -> Option<(&str, &str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rest = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Some((&rest[..offset], &rest[offset + line.len()..]));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+impl Offer {
+    /// Parses and validates one file, pushing every problem found. Returns the offer when it has
+    /// no errors (warnings allowed).
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        file: &str,
+        taxonomy: &Taxonomy,
+        today: Date,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Offer> {
+        let before = problems.iter().filter(|p| p.is_error()).count();
+        let err = |problems: &mut Vec<Problem>, field: &str, msg: String| {
+            problems.push(Problem::error(file.to_owned(), Some(field), msg));
+        };
+        let Some((front, body)) = split_front_matter(text) else {
+            problems.push(Problem::error(
+                file.to_owned(),
+                None,
+                "missing front matter: the file must start with a `+++` line and close it with another".into(),
+            ));
+            return None;
+        };
+        let fm: FrontMatter = match toml::from_str(front) {
+            Ok(fm) => fm,
+            Err(e) => {
+                problems.push(Problem::error(
+                    file.to_owned(),
+                    None,
+                    format!("front matter: {}", e.message()),
+                ));
+                return None;
+            }
+        };
+
+        let id = match OfferId::parse(&fm.id) {
+            Ok(id) => Some(id),
+            Err(m) => {
+                err(problems, "id", m);
+                None
+            }
+        };
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if fm.id != stem {
+            err(
+                problems,
+                "id",
+                format!("id `{}` does not match the file name `{stem}.md`", fm.id),
+            );
+        }
+        for (field, value) in [
+            ("name", &fm.name),
+            ("name_en", &fm.name_en),
+            ("provider", &fm.provider),
+            ("contact", &fm.contact),
+        ] {
+            if value.trim().is_empty() {
+                err(problems, field, "must not be empty".into());
+            }
+        }
+        let kind = Kind::ALL.iter().copied().find(|k| k.as_str() == fm.kind);
+        if kind.is_none() {
+            err(problems, "kind", format!("unknown kind `{}`", fm.kind));
+        }
+        let status = Status::ALL.iter().copied().find(|s| s.as_str() == fm.status);
+        if status.is_none() {
+            err(
+                problems,
+                "status",
+                format!("unknown status `{}` (open, closed or unknown)", fm.status),
+            );
+        }
+        type Lookup<'a> = &'a dyn Fn(&str) -> bool;
+        let checks: [(&str, &Vec<String>, Lookup); 4] = [
+            ("themes", &fm.themes, &|t| taxonomy.theme(t).is_some()),
+            ("audiences", &fm.audiences, &|t| taxonomy.audience(t).is_some()),
+            ("stages", &fm.stages, &|t| taxonomy.stage(t).is_some()),
+            ("regions", &fm.regions, &|t| taxonomy.is_region(t)),
+        ];
+        for (field, values, known) in checks {
+            if values.is_empty() {
+                err(problems, field, "must name at least one".into());
+            }
+            for v in values {
+                if !known(v) {
+                    let what = field.trim_end_matches('s');
+                    err(problems, field, format!("unknown {what} `{v}`"));
+                }
+            }
+        }
+        if fm.opgaven.is_empty() {
+            err(problems, "opgaven", "must name at least one policy task (1-5)".into());
+        }
+        for o in &fm.opgaven {
+            if !(1..=5).contains(o) {
+                err(problems, "opgaven", format!("unknown policy task {o} (1-5)"));
+            }
+        }
+        let mut date = |field: &str, value: &Option<String>| -> Option<Date> {
+            let v = value.as_deref()?;
+            let d = parse_date(v);
+            if d.is_none() {
+                err(problems, field, format!("bad date `{v}` (expected YYYY-MM-DD)"));
+            }
+            d
+        };
+        let open_until = date("open_until", &fm.open_until);
+        let closed_on = date("closed_on", &fm.closed_on);
+        let last_reviewed = date("last_reviewed", &Some(fm.last_reviewed.clone()));
+        match status {
+            Some(Status::Closed) if fm.closed_on.is_none() => {
+                err(problems, "closed_on", "a closed offer needs `closed_on`".into());
+            }
+            Some(Status::Open) if fm.closed_on.is_some() => {
+                err(problems, "closed_on", "an open offer cannot have `closed_on`; set status = \"closed\"".into());
+            }
+            Some(Status::Open) if open_until.is_some_and(|d| d < today) => {
+                err(
+                    problems,
+                    "open_until",
+                    format!(
+                        "open_until {} has passed but status is \"open\"; mark it closed",
+                        format_date(open_until.unwrap_or(today))
+                    ),
+                );
+            }
+            _ => {}
+        }
+        if let Some(r) = last_reviewed {
+            if r > today {
+                err(problems, "last_reviewed", format!("{} is in the future", format_date(r)));
+            } else if (today - r).whole_days() > 365 {
+                problems.push(Problem::warning(
+                    file.to_owned(),
+                    Some("last_reviewed"),
+                    format!("last reviewed {} — more than 12 months ago", format_date(r)),
+                ));
+            }
+        }
+        let amount = |problems: &mut Vec<Problem>, field: &str, v: Option<i64>| -> Option<u64> {
+            let v = v?;
+            if v <= 0 {
+                err(problems, field, format!("amount must be positive, got {v}"));
+                return None;
+            }
+            Some(v as u64)
+        };
+        let amount_min = amount(problems, "amount_min_eur", fm.amount_min_eur);
+        let amount_max = amount(problems, "amount_max_eur", fm.amount_max_eur);
+        if let (Some(lo), Some(hi)) = (amount_min, amount_max)
+            && lo > hi
+        {
+            err(problems, "amount_min_eur", format!("minimum {lo} is above maximum {hi}"));
+        }
+        if !is_web_address(&fm.url) {
+            err(problems, "url", format!("`{}` is not an http(s) address", fm.url));
+        }
+        if fm.keywords.iter().all(|k| k.trim().is_empty()) {
+            err(problems, "keywords", "must list the words people use for this offer".into());
+        }
+        for (field, texts) in [("summary", &fm.summary), ("how_to_apply", &fm.how_to_apply)] {
+            for lang in Language::ALL {
+                if texts.get(lang).trim().is_empty() {
+                    err(problems, field, format!("missing {lang} text"));
+                }
+            }
+        }
+        if fm.sources.is_empty() {
+            err(problems, "sources", "must give at least one source".into());
+        }
+        for s in &fm.sources {
+            if !is_web_address(&s.url) {
+                err(problems, "sources", format!("`{}` is not an http(s) address", s.url));
+            }
+            if !valid_source_date(&s.date) {
+                err(
+                    problems,
+                    "sources",
+                    format!("bad date `{}` for {} (YYYY, YYYY-MM, YYYY-MM-DD or undated)", s.date, s.url),
+                );
+            }
+        }
+        if body.trim().is_empty() {
+            err(problems, "body", "the Markdown body is empty".into());
+        }
+
+        let after = problems.iter().filter(|p| p.is_error()).count();
+        if after > before {
+            return None;
+        }
+        Some(Offer {
+            id: id?,
+            name: fm.name,
+            name_en: fm.name_en,
+            name_de: fm.name_de,
+            provider: fm.provider,
+            kind: kind?,
+            themes: fm.themes,
+            audiences: fm.audiences,
+            stages: fm.stages,
+            regions: fm.regions,
+            opgaven: fm.opgaven.into_iter().map(|o| o as u8).collect(),
+            status: status?,
+            open_until,
+            closed_on,
+            amount_min_eur: amount_min,
+            amount_max_eur: amount_max,
+            url: fm.url,
+            contact: fm.contact,
+            keywords: fm.keywords,
+            last_reviewed: last_reviewed?,
+            summary: fm.summary,
+            how_to_apply: fm.how_to_apply,
+            sources: fm.sources,
+            body: body.trim().to_owned(),
+        })
+    }
+
+    pub fn name_in(&self, lang: Language) -> &str {
+        match lang {
+            Language::Nl => &self.name,
+            Language::En => &self.name_en,
+            Language::De => self.name_de.as_deref().unwrap_or(&self.name_en),
+        }
+    }
+
+    /// The body rendered to HTML with an allow-list sanitiser (reviewed files still get sanitised:
+    /// a mistake in review must not become script on the province's site).
+    pub fn body_html(&self) -> String {
+        let parser = pulldown_cmark::Parser::new(&self.body);
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, parser);
+        ammonia::clean(&html)
+    }
+
+    /// Plain text of the body for indexing: Markdown markup removed.
+    pub fn body_text(&self) -> String {
+        use pulldown_cmark::{Event, Parser};
+        let mut out = String::new();
+        for ev in Parser::new(&self.body) {
+            match ev {
+                Event::Text(t) | Event::Code(t) => {
+                    out.push_str(&t);
+                    out.push(' ');
+                }
+                Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn is_web_address(s: &str) -> bool {
+    (s.starts_with("https://") || s.starts_with("http://"))
+        && s.len() > 10
+        && !s.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_is_split_on_plus_lines() {
+        let (f, b) = split_front_matter("+++\nid = \"x\"\n+++\n\nbody\n").unwrap();
+        assert_eq!(f, "id = \"x\"\n");
+        assert_eq!(b.trim(), "body");
+        assert!(split_front_matter("id = \"x\"\n").is_none());
+        assert!(split_front_matter("+++\nid = \"x\"\n").is_none());
+    }
+
+    #[test]
+    fn source_dates_accept_partial_dates() {
+        for ok in ["2024", "2024-06", "2024-06-18", "undated"] {
+            assert!(valid_source_date(ok), "{ok}");
+        }
+        for bad in ["24", "2024-13", "2024-02-30", "~2023", ""] {
+            assert!(!valid_source_date(bad), "{bad}");
+        }
+    }
+}

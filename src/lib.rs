@@ -1,0 +1,20 @@
+//! Wegwijzer: first-line help for entrepreneurs in Drenthe.
+//!
+//! # Layout
+//! - [`domain`]: types that parse (languages, offer ids, questions, statuses, channels, outcomes).
+//! - [`knowledge`]: loads and validates `knowledge/` (offers, taxonomy, intents).
+//! - [`search`]: the in-RAM tantivy index, analysis, query building and facets.
+//! - [`catalog`]: one knowledge snapshot with its index and lexicon, swapped whole on reload.
+//! - [`assistant`]: understands a question, routes it, composes the answer; pure.
+//! - [`eval`]: scores the assistant on a questions file.
+//! - [`cli`]: the terminal commands.
+
+pub mod assistant;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod eval;
+pub mod knowledge;
+pub mod search;
+pub mod startup;

@@ -1,0 +1,108 @@
+//! The `wegwijzer` command: parses arguments and calls the library. No logic lives here.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use wegwijzer::cli;
+
+#[derive(Parser)]
+#[command(name = "wegwijzer", version, about = "First-line help for entrepreneurs in Drenthe")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web service (and the Discord bot when a token is set).
+    Serve(wegwijzer::config::Config),
+    /// Validate the knowledge base; exits non-zero on any error.
+    Check {
+        #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
+        knowledge_dir: PathBuf,
+    },
+    /// Search offers and print the ranking as a table.
+    Search {
+        query: String,
+        #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
+        knowledge_dir: PathBuf,
+        #[arg(long)]
+        theme: Option<String>,
+        #[arg(long)]
+        audience: Option<String>,
+        #[arg(long)]
+        stage: Option<String>,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Ask the assistant a question, as an entrepreneur would.
+    Ask {
+        question: String,
+        #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
+        knowledge_dir: PathBuf,
+        /// Print the whole answer as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score the assistant on a questions file (see ../shared/eval/README.md).
+    Eval {
+        file: PathBuf,
+        #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
+        knowledge_dir: PathBuf,
+        /// Print every row, not only the misses.
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Command::Serve(config) => cli::serve(config),
+        Command::Check { knowledge_dir } => cli::check(&knowledge_dir),
+        Command::Search {
+            query,
+            knowledge_dir,
+            theme,
+            audience,
+            stage,
+            region,
+            status,
+            limit,
+        } => cli::search(
+            &knowledge_dir,
+            &query,
+            cli::SearchFlags {
+                theme,
+                audience,
+                stage,
+                region,
+                status,
+                limit,
+            },
+        ),
+        Command::Ask {
+            question,
+            knowledge_dir,
+            json,
+        } => cli::ask(&knowledge_dir, &question, json),
+        Command::Eval {
+            file,
+            knowledge_dir,
+            verbose,
+        } => cli::eval(&knowledge_dir, &file, verbose),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
