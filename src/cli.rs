@@ -18,7 +18,10 @@ fn load(dir: &Path) -> anyhow::Result<Catalog> {
             for p in &e.problems {
                 eprintln!("{p}");
             }
-            anyhow::bail!("the knowledge base in {} has errors; run `wegwijzer check`", dir.display())
+            anyhow::bail!(
+                "the knowledge base in {} has errors; run `wegwijzer check`",
+                dir.display()
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -91,10 +94,18 @@ pub fn search(dir: &Path, query: &str, flags: SearchFlags) -> anyhow::Result<Exi
         kind: None::<Kind>,
         status,
     };
-    let r = catalog
-        .index
-        .search(&catalog.kb, query, &Language::ALL, &filters, flags.limit, false)?;
-    println!("{:>3}  {:<38} {:<13} {:<8} {:>7}", "#", "offer", "kind", "status", "score");
+    let r = catalog.index.search(
+        &catalog.kb,
+        query,
+        &Language::ALL,
+        &filters,
+        flags.limit,
+        false,
+    )?;
+    println!(
+        "{:>3}  {:<38} {:<13} {:<8} {:>7}",
+        "#", "offer", "kind", "status", "score"
+    );
     for (i, h) in r.hits.iter().enumerate() {
         let o = &catalog.kb.offers[h.ord];
         println!(
@@ -110,9 +121,21 @@ pub fn search(dir: &Path, query: &str, flags: SearchFlags) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn ask(dir: &Path, question: &str, json: bool) -> anyhow::Result<ExitCode> {
+pub fn ask(dir: &Path, question: &str, json: bool, explain: bool) -> anyhow::Result<ExitCode> {
     let catalog = load(dir)?;
     let q = Question::parse(question)?;
+    if explain {
+        let lang = crate::assistant::detect_language(q.as_str(), None).0;
+        let a = catalog.lexicon.analyse(
+            q.as_str(),
+            lang,
+            catalog.index.analyzers(),
+            catalog.index.decompounder(),
+        );
+        for line in catalog.lexicon.explain(&a) {
+            println!("  {line}");
+        }
+    }
     let assistant = Assistant::new(MemoryConversations::default());
     let a = assistant.ask(&catalog, &q, None);
     if json {
@@ -131,7 +154,10 @@ pub fn ask(dir: &Path, question: &str, json: bool) -> anyhow::Result<ExitCode> {
             Status::Unknown => " [status navragen]",
             Status::Open => "",
         };
-        println!("\n* {}{badge} — {}\n  {}\n  {}\n  {}", o.name, o.provider, o.why, o.how_to_apply, o.url);
+        println!(
+            "\n* {}{badge} — {}\n  {}\n  {}\n  {}",
+            o.name, o.provider, o.why, o.how_to_apply, o.url
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

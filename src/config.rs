@@ -10,7 +10,11 @@ pub struct Config {
     #[arg(long, env = "WEGWIJZER_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
     /// Database: `sqlite://…` (embedded, the default) or `postgres://…` for several instances.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/wegwijzer.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/wegwijzer.db?mode=rwc"
+    )]
     pub database_url: String,
     /// Directory holding `taxonomy.toml`, `intents.toml` and `offers/*.md`.
     #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
@@ -44,7 +48,13 @@ pub fn redact_url(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_redacted_from_database_urls() {
-        assert_eq!(super::redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(super::redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+        assert_eq!(
+            super::redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://data/x.db"),
+            "sqlite://data/x.db"
+        );
     }
 }

@@ -33,17 +33,31 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<Row>> {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() != 5 {
-            bail!("line {}: expected 5 tab-separated columns, found {}", n + 1, cols.len());
+            bail!(
+                "line {}: expected 5 tab-separated columns, found {}",
+                n + 1,
+                cols.len()
+            );
         }
         let langs = cols[1]
             .split('|')
-            .map(|l| Language::parse(l).with_context(|| format!("line {}: unknown language `{l}`", n + 1)))
+            .map(|l| {
+                Language::parse(l)
+                    .with_context(|| format!("line {}: unknown language `{l}`", n + 1))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         let outcomes = cols[2]
             .split('|')
-            .map(|o| Outcome::parse(o).with_context(|| format!("line {}: unknown outcome `{o}`", n + 1)))
+            .map(|o| {
+                Outcome::parse(o).with_context(|| format!("line {}: unknown outcome `{o}`", n + 1))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let offers = cols[3].split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        let offers = cols[3]
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
         rows.push(Row {
             id: cols[0].to_owned(),
             langs,
@@ -69,7 +83,11 @@ impl Ratio {
         }
     }
     pub fn value(&self) -> f64 {
-        if self.total == 0 { 1.0 } else { self.hits as f64 / self.total as f64 }
+        if self.total == 0 {
+            1.0
+        } else {
+            self.hits as f64 / self.total as f64
+        }
     }
 }
 
@@ -102,15 +120,24 @@ fn score_row(r: &mut Report, row: &Row, a: &Answer) -> bool {
     r.language.add(lang_ok);
     ok &= lang_ok;
     if row.outcomes.contains(&Outcome::Answered) && !row.offers.is_empty() {
-        let first = ids.first().is_some_and(|f| row.offers.iter().any(|o| o == f));
-        let in3 = ids.iter().take(3).any(|f| row.offers.iter().any(|o| o == f));
+        let first = ids
+            .first()
+            .is_some_and(|f| row.offers.iter().any(|o| o == f));
+        let in3 = ids
+            .iter()
+            .take(3)
+            .any(|f| row.offers.iter().any(|o| o == f));
         r.top1.add(accepted && first);
         r.top3.add(accepted && in3);
         ok &= first;
     }
-    if row.outcomes == [Outcome::Gap] || (row.outcomes.contains(&Outcome::Gap) && a.outcome == Outcome::Gap) {
+    if row.outcomes == [Outcome::Gap]
+        || (row.outcomes.contains(&Outcome::Gap) && a.outcome == Outcome::Gap)
+    {
         let shown_closed = row.offers.is_empty()
-            || a.offers.iter().take(3).any(|o| row.offers.contains(&o.id) && (o.status == Status::Closed || row.outcomes.len() > 1));
+            || a.offers.iter().take(3).any(|o| {
+                row.offers.contains(&o.id) && (o.status == Status::Closed || row.outcomes.len() > 1)
+            });
         let hit = a.outcome == Outcome::Gap && shown_closed;
         if row.outcomes == [Outcome::Gap] {
             r.gap_recall.add(hit);
@@ -141,27 +168,50 @@ pub fn run(catalog: &Catalog, rows: &[Row]) -> Report {
     let mut report = Report::default();
     let mut conversation: Option<ConversationId> = None;
     for row in rows {
-        let cid = if row.continues() { conversation.clone() } else { None };
+        let cid = if row.continues() {
+            conversation.clone()
+        } else {
+            None
+        };
         let answer = match Question::parse(&row.question) {
             Ok(q) => assistant.ask(catalog, &q, cid.as_ref()),
             Err(e) => {
-                report.misses.push(format!("{}: invalid question: {e}", row.id));
+                report
+                    .misses
+                    .push(format!("{}: invalid question: {e}", row.id));
                 continue;
             }
         };
         conversation = ConversationId::parse(&answer.conversation_id).ok();
         let ok = score_row(&mut report, row, &answer);
-        let ids: Vec<&str> = answer.offers.iter().take(3).map(|o| o.id.as_str()).collect();
+        let ids: Vec<&str> = answer
+            .offers
+            .iter()
+            .take(3)
+            .map(|o| o.id.as_str())
+            .collect();
         let line = format!(
             "{} {} [{} {}] got {} {} [{}] want {} [{}] themes={:?} | {}",
             if ok { "ok  " } else { "MISS" },
             row.id,
             answer.language,
-            row.langs.iter().map(|l| l.code()).collect::<Vec<_>>().join("|"),
+            row.langs
+                .iter()
+                .map(|l| l.code())
+                .collect::<Vec<_>>()
+                .join("|"),
             answer.outcome.as_str(),
-            answer.offers.first().map(|o| format!("{:.2}", o.score)).unwrap_or_default(),
+            answer
+                .offers
+                .first()
+                .map(|o| format!("{:.2}", o.score))
+                .unwrap_or_default(),
             ids.join(","),
-            row.outcomes.iter().map(|o| o.as_str()).collect::<Vec<_>>().join("|"),
+            row.outcomes
+                .iter()
+                .map(|o| o.as_str())
+                .collect::<Vec<_>>()
+                .join("|"),
             row.offers.join(","),
             answer.understood.themes,
             row.question
@@ -175,7 +225,8 @@ pub fn run(catalog: &Catalog, rows: &[Row]) -> Report {
 }
 
 pub fn run_file(catalog: &Catalog, path: &Path) -> anyhow::Result<Report> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(run(catalog, &parse(&text)?))
 }
 
@@ -183,7 +234,14 @@ impl Report {
     pub fn summary(&self) -> String {
         format!(
             "top1          {}\ntop3          {}\ngap_recall    {}\ngap_precision {}\nout_of_scope  {}\nclarify       {}\nhandoff       {}\nlanguage      {}",
-            self.top1, self.top3, self.gap_recall, self.gap_precision, self.out_of_scope, self.clarify, self.handoff, self.language
+            self.top1,
+            self.top3,
+            self.gap_recall,
+            self.gap_precision,
+            self.out_of_scope,
+            self.clarify,
+            self.handoff,
+            self.language
         )
     }
 }

@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use wegwijzer::cli;
 
 #[derive(Parser)]
-#[command(name = "wegwijzer", version, about = "First-line help for entrepreneurs in Drenthe")]
+#[command(
+    name = "wegwijzer",
+    version,
+    about = "First-line help for entrepreneurs in Drenthe"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,
@@ -49,6 +53,9 @@ enum Command {
         /// Print the whole answer as JSON.
         #[arg(long)]
         json: bool,
+        /// Show which taxonomy and intent words matched.
+        #[arg(long)]
+        explain: bool,
     },
     /// Score the assistant on a questions file (see ../shared/eval/README.md).
     Eval {
@@ -91,7 +98,8 @@ fn main() -> ExitCode {
             question,
             knowledge_dir,
             json,
-        } => cli::ask(&knowledge_dir, &question, json),
+            explain,
+        } => cli::ask(&knowledge_dir, &question, json, explain),
         Command::Eval {
             file,
             knowledge_dir,

@@ -10,12 +10,23 @@ fn join(items: &[String], lang: Language) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} {} {}", init.join(", "), lang.pick("en", "and", "und"), last),
+        [init @ .., last] => format!(
+            "{} {} {}",
+            init.join(", "),
+            lang.pick("en", "and", "und"),
+            last
+        ),
     }
 }
 
 /// One sentence on why an offer fits, built from what matched.
-pub fn why(offer: &Offer, fit: &Fit, tax: &Taxonomy, municipality: Option<&str>, lang: Language) -> String {
+pub fn why(
+    offer: &Offer,
+    fit: &Fit,
+    tax: &Taxonomy,
+    municipality: Option<&str>,
+    lang: Language,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     let themes: Vec<String> = fit
         .themes
@@ -24,7 +35,11 @@ pub fn why(offer: &Offer, fit: &Fit, tax: &Taxonomy, municipality: Option<&str>,
         .map(|t| t.label.get(lang).to_lowercase())
         .collect();
     if !themes.is_empty() {
-        parts.push(format!("{} {}", lang.pick("gaat over", "covers", "betrifft"), join(&themes, lang)));
+        parts.push(format!(
+            "{} {}",
+            lang.pick("gaat over", "covers", "betrifft"),
+            join(&themes, lang)
+        ));
     }
     let auds: Vec<String> = fit
         .audiences
@@ -33,22 +48,45 @@ pub fn why(offer: &Offer, fit: &Fit, tax: &Taxonomy, municipality: Option<&str>,
         .map(|a| a.label.get(lang).to_lowercase())
         .collect();
     if !auds.is_empty() {
-        parts.push(format!("{} {}", lang.pick("is bedoeld voor", "is meant for", "richtet sich an"), join(&auds, lang)));
+        parts.push(format!(
+            "{} {}",
+            lang.pick("is bedoeld voor", "is meant for", "richtet sich an"),
+            join(&auds, lang)
+        ));
     }
     if let (Some(RegionMatch::Local), Some(m)) = (fit.region, municipality) {
         let name = tax.region_label(m, lang);
-        parts.push(format!("{} {name}", lang.pick("is er voor ondernemers in", "serves businesses in", "ist für Unternehmen in")));
+        parts.push(format!(
+            "{} {name}",
+            lang.pick(
+                "is er voor ondernemers in",
+                "serves businesses in",
+                "ist für Unternehmen in"
+            )
+        ));
     }
     if fit.amount_in_range == Some(true) {
         let range = amount_range(offer, lang);
         if !range.is_empty() {
-            parts.push(format!("{} {range}", lang.pick("past bij uw bedrag:", "fits your amount:", "passt zu Ihrem Betrag:")));
+            parts.push(format!(
+                "{} {range}",
+                lang.pick(
+                    "past bij uw bedrag:",
+                    "fits your amount:",
+                    "passt zu Ihrem Betrag:"
+                )
+            ));
         }
     }
     if parts.is_empty() {
         return offer.summary.get(lang).to_owned();
     }
-    format!("{} {}. {}", offer.name_in(lang), join(&parts, lang), offer.summary.get(lang))
+    format!(
+        "{} {}. {}",
+        offer.name_in(lang),
+        join(&parts, lang),
+        offer.summary.get(lang)
+    )
 }
 
 pub fn amount_range(o: &Offer, lang: Language) -> String {
@@ -72,7 +110,11 @@ pub fn format_eur(n: u64, lang: Language) -> String {
         }
         out.push(c);
     }
-    if lang == Language::En { format!("€{out}") } else { format!("€ {out}") }
+    if lang == Language::En {
+        format!("€{out}")
+    } else {
+        format!("€ {out}")
+    }
 }
 
 /// How to apply, with the status caveat where one applies.
@@ -96,7 +138,11 @@ pub fn closed_sentence(o: &Offer, lang: Language) -> String {
     match o.closed_on {
         Some(d) => format!(
             "{} {}. {}",
-            lang.pick("Deze regeling is gesloten sinds", "This scheme closed on", "Diese Regelung ist geschlossen seit"),
+            lang.pick(
+                "Deze regeling is gesloten sinds",
+                "This scheme closed on",
+                "Diese Regelung ist geschlossen seit"
+            ),
             format_date(d),
             lang.pick(
                 "Aanvragen kan niet meer; IBDO weet of er een opvolger is.",
@@ -136,9 +182,15 @@ pub fn handoff(lang: Language) -> String {
 
 pub fn gap_closed(lang: Language, name: &str) -> String {
     match lang {
-        Language::Nl => format!("{name} is gesloten: aanvragen kan niet meer. Hieronder staat wat er nu wel is; IBDO denkt gratis met u mee. Uw vraag geven we anoniem door aan de provincie, zodat zij ziet waar aanbod ontbreekt."),
-        Language::En => format!("{name} has closed: you can no longer apply. Below is what is available now; IBDO can advise you for free. We pass your question on to the province anonymously, so it can see where support is missing."),
-        Language::De => format!("{name} ist geschlossen: Anträge sind nicht mehr möglich. Unten steht, was es jetzt gibt; IBDO berät Sie kostenlos. Ihre Frage geben wir anonym an die Provinz weiter, damit sie sieht, wo Angebote fehlen."),
+        Language::Nl => format!(
+            "{name} is gesloten: aanvragen kan niet meer. Hieronder staat wat er nu wel is; IBDO denkt gratis met u mee. Uw vraag geven we anoniem door aan de provincie, zodat zij ziet waar aanbod ontbreekt."
+        ),
+        Language::En => format!(
+            "{name} has closed: you can no longer apply. Below is what is available now; IBDO can advise you for free. We pass your question on to the province anonymously, so it can see where support is missing."
+        ),
+        Language::De => format!(
+            "{name} ist geschlossen: Anträge sind nicht mehr möglich. Unten steht, was es jetzt gibt; IBDO berät Sie kostenlos. Ihre Frage geben wir anonym an die Provinz weiter, damit sie sieht, wo Angebote fehlen."
+        ),
     }
 }
 
@@ -153,9 +205,15 @@ pub fn gap_none(lang: Language) -> String {
 
 pub fn gap_region(lang: Language, place: &str) -> String {
     match lang {
-        Language::Nl => format!("De regeling die het best past, geldt niet voor ondernemers in {place}. Hieronder staat wat er voor u wel is; IBDO denkt gratis mee. Uw vraag geven we anoniem door aan de provincie."),
-        Language::En => format!("The scheme that fits best does not cover businesses in {place}. Below is what is available to you; IBDO can advise for free. We pass your question on to the province anonymously."),
-        Language::De => format!("Die am besten passende Regelung gilt nicht für Unternehmen in {place}. Unten steht, was es für Sie gibt; IBDO berät kostenlos. Ihre Frage geben wir anonym an die Provinz weiter."),
+        Language::Nl => format!(
+            "De regeling die het best past, geldt niet voor ondernemers in {place}. Hieronder staat wat er voor u wel is; IBDO denkt gratis mee. Uw vraag geven we anoniem door aan de provincie."
+        ),
+        Language::En => format!(
+            "The scheme that fits best does not cover businesses in {place}. Below is what is available to you; IBDO can advise for free. We pass your question on to the province anonymously."
+        ),
+        Language::De => format!(
+            "Die am besten passende Regelung gilt nicht für Unternehmen in {place}. Unten steht, was es für Sie gibt; IBDO berät kostenlos. Ihre Frage geben wir anonym an die Provinz weiter."
+        ),
     }
 }
 
@@ -180,11 +238,36 @@ pub fn clarify_topic(lang: Language) -> (String, String, Vec<String>) {
         "Ich helfe gern weiter, weiß aber noch nicht genau, worum es geht.",
     );
     let options = match lang {
-        Language::Nl => vec!["Geld lenen of financiering", "Een bedrijf starten", "Personeel vinden of opleiden", "Innovatie of een nieuw product", "Energie en duurzaamheid", "Export en buitenland"],
-        Language::En => vec!["Borrowing money or financing", "Starting a business", "Finding or training staff", "Innovation or a new product", "Energy and sustainability", "Export and going abroad"],
-        Language::De => vec!["Kredit oder Finanzierung", "Ein Unternehmen gründen", "Personal finden oder weiterbilden", "Innovation oder ein neues Produkt", "Energie und Nachhaltigkeit", "Export und Ausland"],
+        Language::Nl => vec![
+            "Geld lenen of financiering",
+            "Een bedrijf starten",
+            "Personeel vinden of opleiden",
+            "Innovatie of een nieuw product",
+            "Energie en duurzaamheid",
+            "Export en buitenland",
+        ],
+        Language::En => vec![
+            "Borrowing money or financing",
+            "Starting a business",
+            "Finding or training staff",
+            "Innovation or a new product",
+            "Energy and sustainability",
+            "Export and going abroad",
+        ],
+        Language::De => vec![
+            "Kredit oder Finanzierung",
+            "Ein Unternehmen gründen",
+            "Personal finden oder weiterbilden",
+            "Innovation oder ein neues Produkt",
+            "Energie und Nachhaltigkeit",
+            "Export und Ausland",
+        ],
     };
-    (intro.to_owned(), q.to_owned(), options.into_iter().map(String::from).collect())
+    (
+        intro.to_owned(),
+        q.to_owned(),
+        options.into_iter().map(String::from).collect(),
+    )
 }
 
 pub fn clarify_stage(lang: Language) -> (String, String, Vec<String>) {
@@ -199,11 +282,33 @@ pub fn clarify_stage(lang: Language) -> (String, String, Vec<String>) {
         "Es gibt viele Finanzierungsformen; welche passt, hängt davon ab, wo Sie stehen.",
     );
     let options = match lang {
-        Language::Nl => vec!["Een bedrijf starten", "Groeien of investeren in mijn bedrijf", "Een innovatief product ontwikkelen", "Een bedrijf overnemen", "Mijn bedrijf zit in financiële problemen"],
-        Language::En => vec!["Starting a business", "Growing or investing in my business", "Developing an innovative product", "Taking over a business", "My business is in financial trouble"],
-        Language::De => vec!["Ein Unternehmen gründen", "Wachsen oder investieren", "Ein innovatives Produkt entwickeln", "Ein Unternehmen übernehmen", "Mein Unternehmen steckt in finanziellen Schwierigkeiten"],
+        Language::Nl => vec![
+            "Een bedrijf starten",
+            "Groeien of investeren in mijn bedrijf",
+            "Een innovatief product ontwikkelen",
+            "Een bedrijf overnemen",
+            "Mijn bedrijf zit in financiële problemen",
+        ],
+        Language::En => vec![
+            "Starting a business",
+            "Growing or investing in my business",
+            "Developing an innovative product",
+            "Taking over a business",
+            "My business is in financial trouble",
+        ],
+        Language::De => vec![
+            "Ein Unternehmen gründen",
+            "Wachsen oder investieren",
+            "Ein innovatives Produkt entwickeln",
+            "Ein Unternehmen übernehmen",
+            "Mein Unternehmen steckt in finanziellen Schwierigkeiten",
+        ],
     };
-    (intro.to_owned(), q.to_owned(), options.into_iter().map(String::from).collect())
+    (
+        intro.to_owned(),
+        q.to_owned(),
+        options.into_iter().map(String::from).collect(),
+    )
 }
 
 pub fn new_conversation_notice(lang: Language) -> String {

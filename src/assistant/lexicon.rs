@@ -11,6 +11,11 @@ use crate::search::{Analyzers, Decompounder};
 /// A word or phrase, as the analysed terms of each language.
 #[derive(Debug, Clone)]
 struct Pattern {
+    /// The word or phrase as written in the knowledge files, for explanations.
+    source: String,
+    /// The folded words as written: phrases whose words a stemmer would drop as stop words
+    /// ("andere ondernemers", "zonder werk") must match word for word.
+    words: Vec<String>,
     per_lang: [Vec<String>; 3],
     /// Phrases of several words are stronger evidence than a single word.
     weight: f32,
@@ -33,6 +38,8 @@ pub struct Analysed {
     pub terms: [Vec<String>; 3],
     /// Words that are neither in the knowledge vocabulary nor a place: typos or unknown needs.
     pub unknown: Vec<String>,
+    /// The language the message was read in (typo matching happens only in that language).
+    pub language: Language,
 }
 
 pub struct Lexicon {
@@ -53,18 +60,27 @@ pub struct Lexicon {
     max_place_words: usize,
     /// Every analysed term the knowledge base knows, per language, for typo matching.
     known_terms: [HashSet<String>; 3],
+    /// Per offer (by ord): the distinctive terms of its names with their weight (idf); terms in
+    /// many names ("subsidie", "drenthe") weigh nothing.
+    names: Vec<Vec<(String, f32)>>,
 }
 
 /// How strongly a set of concepts matched: id → weight.
 pub type Matches = Vec<(String, f32)>;
 
 impl Lexicon {
-    pub fn build(kb: &KnowledgeBase, analyzers: &Analyzers, decompounder: &Decompounder) -> Lexicon {
+    pub fn build(
+        kb: &KnowledgeBase,
+        analyzers: &Analyzers,
+        decompounder: &Decompounder,
+    ) -> Lexicon {
         let pattern = |text: &str| -> Pattern {
             let expanded = fold(text);
             let per_lang = Language::ALL.map(|l| analyzers.analyze(l, &expanded));
             let n = words(&expanded).count();
             Pattern {
+                source: text.to_owned(),
+                words: words(&expanded).map(str::to_owned).collect(),
                 per_lang,
                 weight: if n > 1 { 1.5 } else { 1.0 },
             }
@@ -120,8 +136,52 @@ impl Lexicon {
             vocab_text.push(' ');
         }
         let vocab_text = decompounder.expand(&vocab_text);
-        let known_terms = Language::ALL.map(|l| analyzers.analyze(l, &vocab_text).into_iter().collect());
+        let known_terms =
+            Language::ALL.map(|l| analyzers.analyze(l, &vocab_text).into_iter().collect());
+        let name_terms: Vec<HashSet<String>> = kb
+            .offers
+            .iter()
+            .map(|o| {
+                let text = format!(
+                    "{} {} {} {}",
+                    o.name,
+                    o.name_en,
+                    o.name_de.as_deref().unwrap_or(""),
+                    o.id.as_str().replace('-', " ")
+                );
+                analyzers
+                    .analyze(Language::Nl, &decompounder.expand(&text))
+                    .into_iter()
+                    .filter(|t| t.len() >= 3)
+                    .collect()
+            })
+            .collect();
+        let mut df: HashMap<&str, usize> = HashMap::new();
+        for set in &name_terms {
+            for t in set {
+                *df.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        let n = kb.offers.len().max(1) as f32;
+        let names = name_terms
+            .iter()
+            .map(|set| {
+                set.iter()
+                    .map(|t| {
+                        let share = df[t.as_str()] as f32 / n;
+                        let w = if share > 0.12 {
+                            0.0
+                        } else {
+                            (n / df[t.as_str()] as f32).ln()
+                        };
+                        (t.clone(), w)
+                    })
+                    .filter(|(_, w)| *w > 0.0)
+                    .collect()
+            })
+            .collect();
         Lexicon {
+            names,
             themes: terms(&t.themes),
             audiences: terms(&t.audiences),
             stages: terms(&t.stages),
@@ -139,7 +199,13 @@ impl Lexicon {
         }
     }
 
-    pub fn analyse(&self, text: &str, analyzers: &Analyzers, decompounder: &Decompounder) -> Analysed {
+    pub fn analyse(
+        &self,
+        text: &str,
+        language: Language,
+        analyzers: &Analyzers,
+        decompounder: &Decompounder,
+    ) -> Analysed {
         let folded = fold(text);
         let ws: Vec<String> = words(&folded).map(str::to_owned).collect();
         let expanded = decompounder.expand(text);
@@ -162,6 +228,7 @@ impl Lexicon {
             words: ws,
             terms,
             unknown,
+            language,
         }
     }
 
@@ -179,38 +246,117 @@ impl Lexicon {
         out
     }
 
-    /// The weight with which a concept matches: the sum of its matching patterns' weights.
-    fn concept_weight(&self, c: &Concept, a: &Analysed, fuzzy: bool) -> f32 {
-        let mut total = 0.0;
-        for p in &c.patterns {
-            let mut hit = false;
-            for l in Language::ALL {
-                let i = l as usize;
-                if contains_seq(&a.terms[i], &p.per_lang[i])
-                    || (fuzzy && p.per_lang[i].len() == 1 && self.fuzzy_hit(&a.terms[i], &p.per_lang[i][0], i))
-                {
-                    hit = true;
-                    break;
-                }
-            }
-            if hit {
-                total += p.weight;
-            }
+    /// How much of an offer's distinctive name the message contains (0..1): "asks for it by name".
+    pub fn name_match(&self, ord: usize, a: &Analysed) -> f32 {
+        let Some(terms) = self.names.get(ord) else {
+            return 0.0;
+        };
+        let total: f32 = terms.iter().map(|(_, w)| w).sum();
+        if total <= 0.0 {
+            return 0.0;
         }
-        total
+        let nl = &a.terms[Language::Nl as usize];
+        let hit: f32 = terms
+            .iter()
+            .filter(|(t, _)| nl.contains(t))
+            .map(|(_, w)| w)
+            .sum();
+        hit / total
     }
 
-    /// A question term within edit distance of a pattern term, when the question term is not
-    /// itself a known word (so "exporteren" never becomes "exporteur" by accident).
-    fn fuzzy_hit(&self, terms: &[String], pattern: &str, lang: usize) -> bool {
+    /// Which words of which concept matched, for `wegwijzer ask --explain`.
+    pub fn explain(&self, a: &Analysed) -> Vec<String> {
+        let groups: [(&str, &[Concept]); 3] = [
+            ("theme", &self.themes),
+            ("audience", &self.audiences),
+            ("stage", &self.stages),
+        ];
+        let mut out = Vec::new();
+        for (kind, concepts) in groups {
+            for c in concepts {
+                for p in &c.patterns {
+                    let one = Concept {
+                        id: c.id.clone(),
+                        patterns: vec![p.clone()],
+                    };
+                    if self.concept_weight(&one, a, true) > 0.0 {
+                        out.push(format!("{kind} {} <- \"{}\"", c.id, p.source));
+                    }
+                }
+            }
+        }
+        for (name, c) in [
+            ("handoff-people", &self.handoff_people),
+            ("handoff-contact", &self.handoff_contact),
+            ("out-of-scope", &self.oos_topics),
+            ("vague", &self.vague),
+            ("money", &self.money),
+        ] {
+            for p in &c.patterns {
+                let one = Concept {
+                    id: c.id.clone(),
+                    patterns: vec![p.clone()],
+                };
+                if self.concept_weight(&one, a, false) > 0.0 {
+                    out.push(format!("{name} <- \"{}\"", p.source));
+                }
+            }
+        }
+        out.push(format!("unknown words: {:?}", a.unknown));
+        out
+    }
+
+    /// The weight with which a concept matches: the sum of its matching patterns' weights.
+    fn concept_weight(&self, c: &Concept, a: &Analysed, fuzzy: bool) -> f32 {
+        c.patterns
+            .iter()
+            .filter(|p| self.pattern_hit(p, a, fuzzy))
+            .map(|p| p.weight)
+            .sum()
+    }
+
+    fn pattern_hit(&self, p: &Pattern, a: &Analysed, fuzzy: bool) -> bool {
+        if p.words.len() > 1 {
+            // Phrases: word for word, or stem for stem when the stemmer kept every word.
+            if contains_seq(&a.words, &p.words) {
+                return true;
+            }
+            return Language::ALL.iter().any(|&l| {
+                let i = l as usize;
+                p.per_lang[i].len() == p.words.len() && contains_seq(&a.terms[i], &p.per_lang[i])
+            });
+        }
+        // Single words: stem for stem in the message's language (and Dutch, the language most
+        // jargon comes in), otherwise only word for word: another language's stemmer would
+        // conflate unrelated words (German strips "-er": "koper" and "kopen" both become "kop").
+        let lang = a.language as usize;
+        let nl = Language::Nl as usize;
+        if contains_seq(&a.terms[lang], &p.per_lang[lang])
+            || contains_seq(&a.terms[nl], &p.per_lang[nl])
+            || contains_seq(&a.words, &p.words)
+        {
+            return true;
+        }
+        // Typos: only in the message's own language, so another language's stemmer cannot
+        // manufacture a near-miss.
+        let i = a.language as usize;
+        fuzzy && p.per_lang[i].len() == 1 && self.fuzzy_hit(&a.terms[i], &p.per_lang[i][0])
+    }
+
+    /// A question term within edit distance of a pattern term, when the question term is not a
+    /// word the knowledge base knows in any language (so "exporteren" never drifts to "exporteur").
+    /// Distance 1 from 7 letters, 2 from 10; the first letter must agree, as typos there are rare
+    /// and such near-misses are usually other words ("zestig" is not "vestig").
+    fn fuzzy_hit(&self, terms: &[String], pattern: &str) -> bool {
         let n = pattern.chars().count();
-        if n < 5 {
+        if n < 7 {
             return false;
         }
-        let max = if n >= 9 { 2 } else { 1 };
+        let max = if n >= 10 { 2 } else { 1 };
         terms.iter().any(|t| {
-            !self.known_terms[lang].contains(t)
-                && t.chars().count() >= 4
+            t.chars().next() == pattern.chars().next()
+                && t.chars().count() >= 6
+                && self.known_terms.iter().all(|k| !k.contains(t))
                 && strsim::damerau_levenshtein(t, pattern) <= max
         })
     }

@@ -106,7 +106,12 @@ impl<S: ConversationStore> Assistant<S> {
 
     /// Answers one message. `conversation_id` continues a conversation; an unknown one starts a
     /// new conversation and says so in `notice`.
-    pub fn ask(&self, catalog: &Catalog, question: &Question, conversation_id: Option<&ConversationId>) -> Answer {
+    pub fn ask(
+        &self,
+        catalog: &Catalog,
+        question: &Question,
+        conversation_id: Option<&ConversationId>,
+    ) -> Answer {
         let (id, mut state, notice) = match conversation_id {
             Some(id) => match self.conversations.load(id.as_str()) {
                 Some(state) => (id.clone(), state, false),
@@ -135,7 +140,10 @@ fn merge(u: &Understanding, state: &ConversationState) -> Need {
         }
         out
     };
-    let municipality = u.municipality.clone().or_else(|| state.municipality.clone());
+    let municipality = u
+        .municipality
+        .clone()
+        .or_else(|| state.municipality.clone());
     Need {
         themes: carry(&u.themes, &state.themes),
         audiences: carry(&u.audiences, &state.audiences),
@@ -168,7 +176,11 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
         decompounder: catalog.index.decompounder(),
     };
     let u = understander.understand(text, state.language);
-    let lang = if u.language_sure { u.language } else { state.language.unwrap_or(u.language) };
+    let lang = if u.language_sure {
+        u.language
+    } else {
+        state.language.unwrap_or(u.language)
+    };
     let pending = state.pending.take();
     let mut need = merge(&u, state);
     if let Some(m) = &need.municipality
@@ -205,7 +217,8 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
         Intent::Person => {
             let mut a = base(Outcome::Handoff, compose::handoff(lang));
             if let Some(ibdo) = kb.get("ibdo") {
-                a.offers.push(card(ibdo, None, lang, 1.0, &catalog.kb.taxonomy, None));
+                a.offers
+                    .push(card(ibdo, None, lang, 1.0, &catalog.kb.taxonomy, None));
             }
             return a;
         }
@@ -214,13 +227,21 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
 
     // Search with the message plus the labels of what the conversation already established.
     let mut query = text.to_owned();
-    for (t, _) in need.themes.iter().filter(|(t, _)| !u.themes.iter().any(|(x, _)| x == t)) {
+    for (t, _) in need
+        .themes
+        .iter()
+        .filter(|(t, _)| !u.themes.iter().any(|(x, _)| x == t))
+    {
         if let Some(term) = kb.taxonomy.theme(t) {
             query.push(' ');
             query.push_str(term.label.get(lang));
         }
     }
-    let langs = if lang == Language::Nl { vec![Language::Nl] } else { vec![lang, Language::Nl] };
+    let langs = if lang == Language::Nl {
+        vec![Language::Nl]
+    } else {
+        vec![lang, Language::Nl]
+    };
     let limit = kb.offers.len().min(60);
     let search: HashMap<usize, f32> = catalog
         .index
@@ -237,14 +258,19 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
         && need.audiences.is_empty()
         && need.amount_eur.is_none()
         && u.content_words <= 3;
-    let weak_search = scored.first().is_none_or(|s| s.search < 0.99 || s.score < MIN_ANSWER_SCORE * 1.5);
+    let weak_search = scored
+        .first()
+        .is_none_or(|s| s.search < 0.99 || s.score < MIN_ANSWER_SCORE * 1.5);
     if state.clarifications < MAX_CLARIFICATIONS && pending.is_none() {
         if vague_topic && u.content_words <= 5 && (weak_search || u.vagueness >= 0.5) {
             state.pending = Some(Pending::Topic);
             state.clarifications += 1;
             let (intro, q, options) = compose::clarify_topic(lang);
             let mut a = base(Outcome::Clarify, format!("{intro} {q}"));
-            a.clarify = Some(Clarify { question: q, options });
+            a.clarify = Some(Clarify {
+                question: q,
+                options,
+            });
             return a;
         }
         if only_broad_money {
@@ -252,7 +278,10 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
             state.clarifications += 1;
             let (intro, q, options) = compose::clarify_stage(lang);
             let mut a = base(Outcome::Clarify, format!("{intro} {q}"));
-            a.clarify = Some(Clarify { question: q, options });
+            a.clarify = Some(Clarify {
+                question: q,
+                options,
+            });
             return a;
         }
     }
@@ -275,10 +304,22 @@ fn decide(
     let best_closed = scored.iter().find(|s| offer(s).status == Status::Closed);
     let top = scored.first();
     let themes: Vec<String> = need.themes.iter().map(|(t, _)| t.clone()).collect();
-    let place_label = need.municipality.as_deref().map(|m| tax.region_label(m, lang));
+    let place_label = need
+        .municipality
+        .as_deref()
+        .map(|m| tax.region_label(m, lang));
     let cards_from = |list: &[&Scored]| -> Vec<OfferCard> {
         list.iter()
-            .map(|s| card(offer(s), Some(&s.fit), lang, s.score, tax, need.municipality.as_deref()))
+            .map(|s| {
+                card(
+                    offer(s),
+                    Some(&s.fit),
+                    lang,
+                    s.score,
+                    tax,
+                    need.municipality.as_deref(),
+                )
+            })
             .collect()
     };
     let ibdo_card = || kb.get("ibdo").map(|o| card(o, None, lang, 0.0, tax, None));
@@ -292,27 +333,47 @@ fn decide(
     };
 
     // A closed scheme the person clearly means: show it marked closed, with what is open now.
+    let meant = |s: &Scored| {
+        catalog.lexicon.name_match(s.ord, &u.analysed) >= 0.5
+            || best_open.is_none_or(|o| s.score >= o.score * 1.3)
+    };
     if let (Some(closed), Some(t)) = (best_closed, top)
         && closed.ord == t.ord
         && closed.score >= MIN_ANSWER_SCORE
+        && meant(closed)
     {
         let alternatives: Vec<&Scored> = scored
             .iter()
-            .filter(|s| offer(s).status != Status::Closed && s.score >= closed.score * 0.6 && offer(s).id.as_str() != "ibdo")
+            .filter(|s| {
+                offer(s).status != Status::Closed
+                    && s.score >= closed.score * 0.6
+                    && offer(s).id.as_str() != "ibdo"
+            })
             .take(2)
             .collect();
         let mut cards = cards_from(&[closed]);
         cards.extend(cards_from(&alternatives));
-        let mut a = base(Outcome::Gap, compose::gap_closed(lang, offer(closed).name_in(lang)));
+        let mut a = base(
+            Outcome::Gap,
+            compose::gap_closed(lang, offer(closed).name_in(lang)),
+        );
         a.offers = with_ibdo(cards);
-        a.gap = Some(Gap { reason: crate::domain::GapReason::OfferClosed, themes, id: None });
+        a.gap = Some(Gap {
+            reason: crate::domain::GapReason::OfferClosed,
+            themes,
+            id: None,
+        });
         return a;
     }
 
     let Some(best) = best_open else {
         let mut a = base(Outcome::Gap, compose::gap_none(lang));
         a.offers = with_ibdo(Vec::new());
-        a.gap = Some(Gap { reason: GapReason::NoOffer, themes, id: None });
+        a.gap = Some(Gap {
+            reason: GapReason::NoOffer,
+            themes,
+            id: None,
+        });
         return a;
     };
 
@@ -325,10 +386,21 @@ fn decide(
         && local.content >= MIN_ANSWER_SCORE * 1.5
         && best.score < local.content * 0.45
     {
-        let mut a = base(Outcome::Gap, compose::gap_region(lang, place_label.as_deref().unwrap_or("uw regio")));
-        let alts: Vec<&Scored> = scored.iter().filter(|s| offer(s).status != Status::Closed && offer(s).id.as_str() != "ibdo").take(2).collect();
+        let mut a = base(
+            Outcome::Gap,
+            compose::gap_region(lang, place_label.as_deref().unwrap_or("uw regio")),
+        );
+        let alts: Vec<&Scored> = scored
+            .iter()
+            .filter(|s| offer(s).status != Status::Closed && offer(s).id.as_str() != "ibdo")
+            .take(2)
+            .collect();
         a.offers = with_ibdo(cards_from(&alts));
-        a.gap = Some(Gap { reason: GapReason::RegionMismatch, themes, id: None });
+        a.gap = Some(Gap {
+            reason: GapReason::RegionMismatch,
+            themes,
+            id: None,
+        });
         return a;
     }
 
@@ -338,7 +410,11 @@ fn decide(
         let mut a = base(Outcome::Gap, compose::gap_none(lang));
         let near: Vec<&Scored> = scored
             .iter()
-            .filter(|s| offer(s).status != Status::Closed && offer(s).id.as_str() != "ibdo" && s.score >= MIN_ANSWER_SCORE * 0.6)
+            .filter(|s| {
+                offer(s).status != Status::Closed
+                    && offer(s).id.as_str() != "ibdo"
+                    && s.score >= MIN_ANSWER_SCORE * 0.6
+            })
             .take(1)
             .collect();
         let mut cards = cards_from(&near);
@@ -346,7 +422,11 @@ fn decide(
             cards.insert(0, c);
         }
         a.offers = cards;
-        a.gap = Some(Gap { reason: GapReason::NoOffer, themes, id: None });
+        a.gap = Some(Gap {
+            reason: GapReason::NoOffer,
+            themes,
+            id: None,
+        });
         return a;
     }
 
@@ -356,7 +436,10 @@ fn decide(
         .filter(|s| s.score >= best.score * SHOW_RATIO)
         .take(MAX_OFFERS)
         .collect();
-    let mut a = base(Outcome::Answered, compose::answered(lang, place_label.as_deref()));
+    let mut a = base(
+        Outcome::Answered,
+        compose::answered(lang, place_label.as_deref()),
+    );
     a.offers = cards_from(&shown);
     a
 }

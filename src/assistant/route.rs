@@ -42,6 +42,16 @@ pub struct Scored {
 /// Audiences that say little about eligibility: most offers serve them.
 const BROAD_AUDIENCES: [&str; 5] = ["mkb", "zzp", "starter", "scale-up", "familiebedrijf"];
 
+/// Themes that make an offer specialised.
+const SPECIALTIES: [&str; 6] = [
+    "innovatie",
+    "duurzaamheid",
+    "internationaal",
+    "overname",
+    "crisis",
+    "digitalisering",
+];
+
 pub const W_SEARCH: f32 = 1.0;
 pub const W_THEME: f32 = 0.8;
 pub const W_AUDIENCE: f32 = 0.3;
@@ -50,7 +60,12 @@ pub const W_STAGE: f32 = 0.2;
 /// Scores every offer. `search` maps offer ord → raw search score.
 pub fn score_offers(kb: &KnowledgeBase, need: &Need, search: &HashMap<usize, f32>) -> Vec<Scored> {
     let max_search = search.values().copied().fold(0.0f32, f32::max).max(1e-6);
-    let theme_total: f32 = need.themes.iter().map(|(_, w)| w.min(3.0)).sum::<f32>().max(1e-6);
+    let theme_total: f32 = need
+        .themes
+        .iter()
+        .map(|(_, w)| w.min(3.0))
+        .sum::<f32>()
+        .max(1e-6);
     let mut out: Vec<Scored> = kb
         .offers
         .iter()
@@ -62,13 +77,11 @@ pub fn score_offers(kb: &KnowledgeBase, need: &Need, search: &HashMap<usize, f32
 }
 
 fn position_weight(list: &[String], id: &str) -> Option<f32> {
-    list.iter()
-        .position(|x| x == id)
-        .map(|i| match i {
-            0 => 1.0,
-            1 => 0.85,
-            _ => 0.7,
-        })
+    list.iter().position(|x| x == id).map(|i| match i {
+        0 => 1.0,
+        1 => 0.85,
+        _ => 0.7,
+    })
 }
 
 fn score_one(
@@ -93,7 +106,11 @@ fn score_one(
     let mut s_aud = 0.0f32;
     for (a, _) in &need.audiences {
         if o.audiences.contains(a) {
-            s_aud = s_aud.max(if BROAD_AUDIENCES.contains(&a.as_str()) { 0.5 } else { 1.0 });
+            s_aud = s_aud.max(if BROAD_AUDIENCES.contains(&a.as_str()) {
+                0.5
+            } else {
+                1.0
+            });
             fit.audiences.push(a.clone());
         }
     }
@@ -104,7 +121,8 @@ fn score_one(
             fit.stages.push(s.clone());
         }
     }
-    let mut content = W_SEARCH * s_search + W_THEME * s_theme + W_AUDIENCE * s_aud + W_STAGE * s_stage;
+    let mut content =
+        W_SEARCH * s_search + W_THEME * s_theme + W_AUDIENCE * s_aud + W_STAGE * s_stage;
 
     // Money: an amount outside the offer's range lowers it; asking for money favours offers giving it.
     if let Some(amount) = need.amount_eur
@@ -118,6 +136,23 @@ fn score_one(
     }
     if need.asks_money && !o.kind.is_money() && o.kind != Kind::Tax && o.kind != Kind::Benefit {
         content *= 0.85;
+    }
+    // Specialised offers (innovation, energy, export, takeover, trouble) fit only when the
+    // question is about their specialty: an innovation loan is no answer to "how do I finance my
+    // start".
+    let specialties: Vec<&String> = o
+        .themes
+        .iter()
+        .take(2)
+        .filter(|t| SPECIALTIES.contains(&t.as_str()))
+        .collect();
+    if !specialties.is_empty()
+        && !need.themes.is_empty()
+        && !specialties
+            .iter()
+            .any(|t| need.themes.iter().any(|(n, _)| n == *t))
+    {
+        content *= 0.75;
     }
     // IBDO is the first line for orientation, not a catch-all first answer for specific needs.
     if o.id.as_str() == "ibdo" && !need.themes.iter().any(|(t, _)| t == "advies") {
@@ -135,12 +170,15 @@ fn score_one(
         need.outside_drenthe,
     );
     fit.region = Some(region);
-    let local_only = o.regions.iter().all(|r| kb.taxonomy.municipality(r).is_some() || kb.taxonomy.subregion(r).is_some());
+    let local_only = o
+        .regions
+        .iter()
+        .all(|r| kb.taxonomy.municipality(r).is_some() || kb.taxonomy.subregion(r).is_some());
     match region {
-        RegionMatch::Local if local_only => score += 0.15,
+        RegionMatch::Local if local_only => score += 0.1,
         RegionMatch::Local => {}
         // A local offer when the place is unknown: possible, but a wider offer is the safer first answer.
-        RegionMatch::Wide if local_only => score *= 0.8,
+        RegionMatch::Wide if local_only => score *= 0.7,
         RegionMatch::Wide => {}
         RegionMatch::Elsewhere => score *= 0.25,
     }
@@ -151,7 +189,10 @@ fn score_one(
         .map(|(a, _)| a.as_str())
         .filter(|a| !BROAD_AUDIENCES.contains(a))
         .collect();
-    let offer_specific = o.audiences.iter().all(|a| !BROAD_AUDIENCES.contains(&a.as_str()));
+    let offer_specific = o
+        .audiences
+        .iter()
+        .all(|a| !BROAD_AUDIENCES.contains(&a.as_str()));
     if offer_specific && !specific_need.is_empty() && fit.audiences.is_empty() {
         score *= 0.6;
     }

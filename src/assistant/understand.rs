@@ -70,21 +70,66 @@ pub fn warm_up() {
 
 /// Small, frequent words that settle the language of short messages where n-grams cannot.
 const MARKERS: [(&str, Language); 60] = [
-    ("ik", Language::Nl), ("het", Language::Nl), ("een", Language::Nl), ("mijn", Language::Nl),
-    ("voor", Language::Nl), ("welke", Language::Nl), ("hoe", Language::Nl), ("wat", Language::Nl),
-    ("waar", Language::Nl), ("kan", Language::Nl), ("wil", Language::Nl), ("zijn", Language::Nl),
-    ("bedrijf", Language::Nl), ("geen", Language::Nl), ("nodig", Language::Nl), ("bij", Language::Nl),
-    ("ook", Language::Nl), ("niet", Language::Nl), ("graag", Language::Nl), ("vraagje", Language::Nl),
-    ("the", Language::En), ("my", Language::En), ("i", Language::En), ("is", Language::En),
-    ("for", Language::En), ("how", Language::En), ("what", Language::En), ("where", Language::En),
-    ("can", Language::En), ("want", Language::En), ("need", Language::En), ("company", Language::En),
-    ("business", Language::En), ("funding", Language::En), ("please", Language::En), ("help", Language::En),
-    ("with", Language::En), ("grant", Language::En), ("someone", Language::En), ("tell", Language::En),
-    ("ich", Language::De), ("und", Language::De), ("der", Language::De), ("die", Language::De),
-    ("das", Language::De), ("mein", Language::De), ("meine", Language::De), ("wie", Language::De),
-    ("nicht", Language::De), ("mir", Language::De), ("mich", Language::De), ("bitte", Language::De),
-    ("ein", Language::De), ("einen", Language::De), ("wo", Language::De), ("gibt", Language::De),
-    ("brauche", Language::De), ("unternehmen", Language::De), ("firma", Language::De), ("hallo", Language::Nl),
+    ("ik", Language::Nl),
+    ("het", Language::Nl),
+    ("een", Language::Nl),
+    ("mijn", Language::Nl),
+    ("voor", Language::Nl),
+    ("welke", Language::Nl),
+    ("hoe", Language::Nl),
+    ("wat", Language::Nl),
+    ("waar", Language::Nl),
+    ("kan", Language::Nl),
+    ("wil", Language::Nl),
+    ("zijn", Language::Nl),
+    ("bedrijf", Language::Nl),
+    ("geen", Language::Nl),
+    ("nodig", Language::Nl),
+    ("bij", Language::Nl),
+    ("ook", Language::Nl),
+    ("niet", Language::Nl),
+    ("graag", Language::Nl),
+    ("vraagje", Language::Nl),
+    ("the", Language::En),
+    ("my", Language::En),
+    ("i", Language::En),
+    ("is", Language::En),
+    ("for", Language::En),
+    ("how", Language::En),
+    ("what", Language::En),
+    ("where", Language::En),
+    ("can", Language::En),
+    ("want", Language::En),
+    ("need", Language::En),
+    ("company", Language::En),
+    ("business", Language::En),
+    ("funding", Language::En),
+    ("please", Language::En),
+    ("help", Language::En),
+    ("with", Language::En),
+    ("grant", Language::En),
+    ("someone", Language::En),
+    ("tell", Language::En),
+    ("ich", Language::De),
+    ("und", Language::De),
+    ("der", Language::De),
+    ("die", Language::De),
+    ("das", Language::De),
+    ("mein", Language::De),
+    ("meine", Language::De),
+    ("wie", Language::De),
+    ("nicht", Language::De),
+    ("mir", Language::De),
+    ("mich", Language::De),
+    ("bitte", Language::De),
+    ("ein", Language::De),
+    ("einen", Language::De),
+    ("wo", Language::De),
+    ("gibt", Language::De),
+    ("brauche", Language::De),
+    ("unternehmen", Language::De),
+    ("firma", Language::De),
+    ("hallo", Language::Nl),
 ];
 
 /// Detects nl, en or de. Short or ambiguous messages fall back to `fallback` (the conversation's
@@ -182,15 +227,45 @@ fn parse_number(raw: &str) -> Option<f64> {
 }
 
 const NUMBER_WORDS: [(&str, u32); 24] = [
-    ("een", 1), ("twee", 2), ("drie", 3), ("vier", 4), ("vijf", 5), ("zes", 6), ("zeven", 7),
-    ("acht", 8), ("negen", 9), ("tien", 10), ("twaalf", 12), ("twintig", 20),
-    ("one", 1), ("two", 2), ("three", 3), ("four", 4), ("five", 5), ("six", 6), ("ten", 10),
-    ("zwei", 2), ("drei", 3), ("funf", 5), ("sechs", 6), ("zehn", 10),
+    ("een", 1),
+    ("twee", 2),
+    ("drie", 3),
+    ("vier", 4),
+    ("vijf", 5),
+    ("zes", 6),
+    ("zeven", 7),
+    ("acht", 8),
+    ("negen", 9),
+    ("tien", 10),
+    ("twaalf", 12),
+    ("twintig", 20),
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("ten", 10),
+    ("zwei", 2),
+    ("drei", 3),
+    ("funf", 5),
+    ("sechs", 6),
+    ("zehn", 10),
 ];
 
 const STAFF_WORDS: [&str; 12] = [
-    "medewerkers", "werknemers", "mensen", "personeelsleden", "fte", "employees", "staff", "people",
-    "mitarbeiter", "mitarbeitende", "beschaftigte", "angestellte",
+    "medewerkers",
+    "werknemers",
+    "mensen",
+    "personeelsleden",
+    "fte",
+    "employees",
+    "staff",
+    "people",
+    "mitarbeiter",
+    "mitarbeitende",
+    "beschaftigte",
+    "angestellte",
 ];
 
 /// Company size from "zes medewerkers", "12 employees", "5 Mitarbeiter".
@@ -199,9 +274,12 @@ pub fn parse_employees(folded_words: &[String]) -> Option<u32> {
         if !STAFF_WORDS.contains(&w[1].as_str()) {
             return None;
         }
-        w[0].parse::<u32>()
-            .ok()
-            .or_else(|| NUMBER_WORDS.iter().find(|(n, _)| *n == w[0]).map(|(_, v)| *v))
+        w[0].parse::<u32>().ok().or_else(|| {
+            NUMBER_WORDS
+                .iter()
+                .find(|(n, _)| *n == w[0])
+                .map(|(_, v)| *v)
+        })
     })
 }
 
@@ -237,7 +315,9 @@ pub struct Understander<'a> {
 impl Understander<'_> {
     pub fn understand(&self, text: &str, fallback: Option<Language>) -> Understanding {
         let (language, language_sure) = detect_language(text, fallback);
-        let a = self.lexicon.analyse(text, self.analyzers, self.decompounder);
+        let a = self
+            .lexicon
+            .analyse(text, language, self.analyzers, self.decompounder);
         let themes = self.lexicon.themes(&a);
         let audiences = self.lexicon.audiences(&a);
         let stages = self.lexicon.stages(&a);
@@ -246,7 +326,10 @@ impl Understander<'_> {
             .as_deref()
             .and_then(|m| self.taxonomy.municipality(m))
             .map(|m| m.subregion.clone());
-        let mentions_drenthe = a.words.iter().any(|w| w == "drenthe" || w == "drents" || w == "drentse");
+        let mentions_drenthe = a
+            .words
+            .iter()
+            .any(|w| w == "drenthe" || w == "drents" || w == "drentse");
         let intent = if is_markup_or_sql(text) || self.lexicon.injection(&a) {
             Intent::OutOfScope
         } else if self.lexicon.wants_person(&a) {
@@ -285,7 +368,10 @@ mod tests {
 
     #[test]
     fn amounts_in_the_usual_forms() {
-        assert_eq!(parse_amount("ik zoek € 80.000 voor een machine"), Some(80_000));
+        assert_eq!(
+            parse_amount("ik zoek € 80.000 voor een machine"),
+            Some(80_000)
+        );
         assert_eq!(parse_amount("we need 2 miljoen"), Some(2_000_000));
         assert_eq!(parse_amount("about 40k"), Some(40_000));
         assert_eq!(parse_amount("zo'n 20.000 euro"), Some(20_000));
@@ -305,14 +391,26 @@ mod tests {
 
     #[test]
     fn language_of_clear_sentences() {
-        assert_eq!(detect_language("Waar kan ik gratis advies krijgen over mijn bedrijf?", None).0, Language::Nl);
-        assert_eq!(detect_language("Where can I get free business advice?", None).0, Language::En);
-        assert_eq!(detect_language("Ich brauche einen Kredit für meine Firma", None).0, Language::De);
+        assert_eq!(
+            detect_language("Waar kan ik gratis advies krijgen over mijn bedrijf?", None).0,
+            Language::Nl
+        );
+        assert_eq!(
+            detect_language("Where can I get free business advice?", None).0,
+            Language::En
+        );
+        assert_eq!(
+            detect_language("Ich brauche einen Kredit für meine Firma", None).0,
+            Language::De
+        );
     }
 
     #[test]
     fn short_messages_fall_back_to_the_conversation() {
-        assert_eq!(detect_language("ok", Some(Language::De)), (Language::De, false));
+        assert_eq!(
+            detect_language("ok", Some(Language::De)),
+            (Language::De, false)
+        );
         assert_eq!(detect_language("wbso", None), (Language::Nl, false));
     }
 

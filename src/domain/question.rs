@@ -18,7 +18,13 @@ impl Question {
     pub fn parse(raw: &str) -> Result<Question, QuestionError> {
         let cleaned: String = raw
             .chars()
-            .map(|c| if c.is_control() || is_invisible(c) { ' ' } else { c })
+            .map(|c| {
+                if c.is_control() || is_invisible(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect();
         let trimmed = cleaned.trim();
         if trimmed.is_empty() {
@@ -53,7 +59,9 @@ impl ConversationId {
     pub fn parse(raw: &str) -> Result<ConversationId, String> {
         if !raw.is_empty()
             && raw.len() <= 64
-            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
             Ok(ConversationId(raw.to_owned()))
         } else {
@@ -80,7 +88,10 @@ mod tests {
     fn questions_are_trimmed_and_bounded() {
         assert_eq!(Question::parse("  hoi \u{202E} ").unwrap().as_str(), "hoi");
         assert_eq!(Question::parse(" \t\n"), Err(QuestionError::Empty));
-        assert!(matches!(Question::parse(&"a".repeat(2001)), Err(QuestionError::TooLong(2001))));
+        assert!(matches!(
+            Question::parse(&"a".repeat(2001)),
+            Err(QuestionError::TooLong(2001))
+        ));
         assert!(Question::parse(&"é".repeat(2000)).is_ok());
     }
 

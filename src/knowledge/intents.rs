@@ -37,6 +37,7 @@ pub struct Intents {
 
 impl Intents {
     pub fn parse(text: &str, file: &str) -> Result<Intents, Problem> {
-        toml::from_str(text).map_err(|e| Problem::error(file.to_owned(), None, e.message().to_owned()))
+        toml::from_str(text)
+            .map_err(|e| Problem::error(file.to_owned(), None, e.message().to_owned()))
     }
 }

@@ -112,7 +112,11 @@ impl KnowledgeBase {
             let text = match std::fs::read_to_string(path) {
                 Ok(t) => t,
                 Err(e) => {
-                    problems.push(Problem::error(shown, None, format!("cannot read file: {e}")));
+                    problems.push(Problem::error(
+                        shown,
+                        None,
+                        format!("cannot read file: {e}"),
+                    ));
                     continue;
                 }
             };

@@ -199,7 +199,10 @@ impl Offer {
         if kind.is_none() {
             err(problems, "kind", format!("unknown kind `{}`", fm.kind));
         }
-        let status = Status::ALL.iter().copied().find(|s| s.as_str() == fm.status);
+        let status = Status::ALL
+            .iter()
+            .copied()
+            .find(|s| s.as_str() == fm.status);
         if status.is_none() {
             err(
                 problems,
@@ -210,7 +213,9 @@ impl Offer {
         type Lookup<'a> = &'a dyn Fn(&str) -> bool;
         let checks: [(&str, &Vec<String>, Lookup); 4] = [
             ("themes", &fm.themes, &|t| taxonomy.theme(t).is_some()),
-            ("audiences", &fm.audiences, &|t| taxonomy.audience(t).is_some()),
+            ("audiences", &fm.audiences, &|t| {
+                taxonomy.audience(t).is_some()
+            }),
             ("stages", &fm.stages, &|t| taxonomy.stage(t).is_some()),
             ("regions", &fm.regions, &|t| taxonomy.is_region(t)),
         ];
@@ -226,18 +231,30 @@ impl Offer {
             }
         }
         if fm.opgaven.is_empty() {
-            err(problems, "opgaven", "must name at least one policy task (1-5)".into());
+            err(
+                problems,
+                "opgaven",
+                "must name at least one policy task (1-5)".into(),
+            );
         }
         for o in &fm.opgaven {
             if !(1..=5).contains(o) {
-                err(problems, "opgaven", format!("unknown policy task {o} (1-5)"));
+                err(
+                    problems,
+                    "opgaven",
+                    format!("unknown policy task {o} (1-5)"),
+                );
             }
         }
         let mut date = |field: &str, value: &Option<String>| -> Option<Date> {
             let v = value.as_deref()?;
             let d = parse_date(v);
             if d.is_none() {
-                err(problems, field, format!("bad date `{v}` (expected YYYY-MM-DD)"));
+                err(
+                    problems,
+                    field,
+                    format!("bad date `{v}` (expected YYYY-MM-DD)"),
+                );
             }
             d
         };
@@ -246,10 +263,18 @@ impl Offer {
         let last_reviewed = date("last_reviewed", &Some(fm.last_reviewed.clone()));
         match status {
             Some(Status::Closed) if fm.closed_on.is_none() => {
-                err(problems, "closed_on", "a closed offer needs `closed_on`".into());
+                err(
+                    problems,
+                    "closed_on",
+                    "a closed offer needs `closed_on`".into(),
+                );
             }
             Some(Status::Open) if fm.closed_on.is_some() => {
-                err(problems, "closed_on", "an open offer cannot have `closed_on`; set status = \"closed\"".into());
+                err(
+                    problems,
+                    "closed_on",
+                    "an open offer cannot have `closed_on`; set status = \"closed\"".into(),
+                );
             }
             Some(Status::Open) if open_until.is_some_and(|d| d < today) => {
                 err(
@@ -265,7 +290,11 @@ impl Offer {
         }
         if let Some(r) = last_reviewed {
             if r > today {
-                err(problems, "last_reviewed", format!("{} is in the future", format_date(r)));
+                err(
+                    problems,
+                    "last_reviewed",
+                    format!("{} is in the future", format_date(r)),
+                );
             } else if (today - r).whole_days() > 365 {
                 problems.push(Problem::warning(
                     file.to_owned(),
@@ -287,13 +316,25 @@ impl Offer {
         if let (Some(lo), Some(hi)) = (amount_min, amount_max)
             && lo > hi
         {
-            err(problems, "amount_min_eur", format!("minimum {lo} is above maximum {hi}"));
+            err(
+                problems,
+                "amount_min_eur",
+                format!("minimum {lo} is above maximum {hi}"),
+            );
         }
         if !is_web_address(&fm.url) {
-            err(problems, "url", format!("`{}` is not an http(s) address", fm.url));
+            err(
+                problems,
+                "url",
+                format!("`{}` is not an http(s) address", fm.url),
+            );
         }
         if fm.keywords.iter().all(|k| k.trim().is_empty()) {
-            err(problems, "keywords", "must list the words people use for this offer".into());
+            err(
+                problems,
+                "keywords",
+                "must list the words people use for this offer".into(),
+            );
         }
         for (field, texts) in [("summary", &fm.summary), ("how_to_apply", &fm.how_to_apply)] {
             for lang in Language::ALL {
@@ -307,13 +348,20 @@ impl Offer {
         }
         for s in &fm.sources {
             if !is_web_address(&s.url) {
-                err(problems, "sources", format!("`{}` is not an http(s) address", s.url));
+                err(
+                    problems,
+                    "sources",
+                    format!("`{}` is not an http(s) address", s.url),
+                );
             }
             if !valid_source_date(&s.date) {
                 err(
                     problems,
                     "sources",
-                    format!("bad date `{}` for {} (YYYY, YYYY-MM, YYYY-MM-DD or undated)", s.date, s.url),
+                    format!(
+                        "bad date `{}` for {} (YYYY, YYYY-MM, YYYY-MM-DD or undated)",
+                        s.date, s.url
+                    ),
                 );
             }
         }

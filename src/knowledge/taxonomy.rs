@@ -189,7 +189,9 @@ impl Taxonomy {
 
     /// Is `id` a region an offer may name?
     pub fn is_region(&self, id: &str) -> bool {
-        WIDE_REGIONS.contains(&id) || self.municipality(id).is_some() || self.subregion(id).is_some()
+        WIDE_REGIONS.contains(&id)
+            || self.municipality(id).is_some()
+            || self.subregion(id).is_some()
     }
 
     /// The label of any region id in a language.
@@ -202,8 +204,20 @@ impl Taxonomy {
         }
         match id {
             "drenthe" => "Drenthe".into(),
-            "noord-nederland" => lang.pick("Noord-Nederland", "the Northern Netherlands", "die Nordniederlande").into(),
-            "nederland" => lang.pick("heel Nederland", "the whole Netherlands", "die ganzen Niederlande").into(),
+            "noord-nederland" => lang
+                .pick(
+                    "Noord-Nederland",
+                    "the Northern Netherlands",
+                    "die Nordniederlande",
+                )
+                .into(),
+            "nederland" => lang
+                .pick(
+                    "heel Nederland",
+                    "the whole Netherlands",
+                    "die ganzen Niederlande",
+                )
+                .into(),
             other => other.into(),
         }
     }

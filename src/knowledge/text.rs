@@ -34,7 +34,10 @@ mod tests {
 
     #[test]
     fn folding_strips_accents_and_case() {
-        assert_eq!(fold("Financiële Förderung Straße"), "financiele forderung strasse");
+        assert_eq!(
+            fold("Financiële Förderung Straße"),
+            "financiele forderung strasse"
+        );
         assert_eq!(fold("coöperatie"), "cooperatie");
     }
 

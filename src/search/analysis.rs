@@ -19,7 +19,11 @@ pub fn tokenizer_name(lang: Language) -> &'static str {
 
 /// Builds the analyzer chain for one language.
 pub fn analyzer(lang: Language) -> TextAnalyzer {
-    let stem = lang.pick(StemLanguage::Dutch, StemLanguage::English, StemLanguage::German);
+    let stem = lang.pick(
+        StemLanguage::Dutch,
+        StemLanguage::English,
+        StemLanguage::German,
+    );
     let builder = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -228,7 +232,10 @@ mod tests {
 
     #[test]
     fn compounds_split_with_linking_s() {
-        assert_eq!(d().split("opleidingssubsidie").unwrap(), ["opleiding", "subsidie"]);
+        assert_eq!(
+            d().split("opleidingssubsidie").unwrap(),
+            ["opleiding", "subsidie"]
+        );
         assert_eq!(
             d().split("energieinvesteringsaftrek").unwrap(),
             ["energie", "investering", "aftrek"]
@@ -246,14 +253,23 @@ mod tests {
 
     #[test]
     fn expansion_keeps_the_compound() {
-        assert_eq!(d().expand("Opleidingssubsidie!"), "opleidingssubsidie opleiding subsidie ");
+        assert_eq!(
+            d().expand("Opleidingssubsidie!"),
+            "opleidingssubsidie opleiding subsidie "
+        );
     }
 
     #[test]
     fn analyzers_fold_stem_and_drop_stop_words() {
         let a = Analyzers::default();
-        assert_eq!(a.analyze(Language::Nl, "de Financiële ondernemers"), ["financiel", "ondernemer"]);
-        assert_eq!(a.analyze(Language::En, "the loans for starters"), ["loan", "starter"]);
+        assert_eq!(
+            a.analyze(Language::Nl, "de Financiële ondernemers"),
+            ["financiel", "ondernemer"]
+        );
+        assert_eq!(
+            a.analyze(Language::En, "the loans for starters"),
+            ["loan", "starter"]
+        );
         assert_eq!(a.analyze(Language::De, "die Förderungen"), ["forder"]);
     }
 }

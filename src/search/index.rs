@@ -8,8 +8,8 @@ use tantivy::query::{
     TermQuery,
 };
 use tantivy::schema::{
-    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, Schema,
+    TextFieldIndexing, TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
@@ -212,12 +212,19 @@ impl SearchIndex {
         let i = lang as usize;
         let f = &self.fields;
         let mut c: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(3);
-        for (field, b) in [(f.name[i], NAME_BOOST), (f.about[i], ABOUT_BOOST), (f.body[i], BODY_BOOST)] {
+        for (field, b) in [
+            (f.name[i], NAME_BOOST),
+            (f.about[i], ABOUT_BOOST),
+            (f.body[i], BODY_BOOST),
+        ] {
             let tq = TermQuery::new(
                 Term::from_field_text(field, term),
                 IndexRecordOption::WithFreqs,
             );
-            c.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), b * boost))));
+            c.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(tq), b * boost)),
+            ));
         }
         Box::new(BooleanQuery::new(c))
     }
@@ -233,9 +240,15 @@ impl SearchIndex {
             if n >= 5 && !self.decompounder.contains(word) {
                 let d = if n >= 9 { 2 } else { 1 };
                 let i = lang as usize;
-                for (field, b) in [(self.fields.name[i], NAME_BOOST), (self.fields.about[i], ABOUT_BOOST)] {
+                for (field, b) in [
+                    (self.fields.name[i], NAME_BOOST),
+                    (self.fields.about[i], ABOUT_BOOST),
+                ] {
                     let fq = FuzzyTermQuery::new(Term::from_field_text(field, t), d, true);
-                    clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fq), FUZZY_BOOST * b))));
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(fq), FUZZY_BOOST * b)),
+                    ));
                 }
             }
         }
