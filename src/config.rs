@@ -22,6 +22,9 @@ pub struct Config {
     /// Minutes a conversation is remembered without a new message.
     #[arg(long, env = "WEGWIJZER_CONVERSATION_TTL_MINUTES", default_value_t = 30)]
     pub conversation_ttl_minutes: u64,
+    /// Bearer token that allows `POST /api/admin/reload`; without it reload is SIGHUP only.
+    #[arg(long, env = "WEGWIJZER_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
 }
 
 impl Config {

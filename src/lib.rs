@@ -7,6 +7,9 @@
 //! - [`catalog`]: one knowledge snapshot with its index and lexicon, swapped whole on reload.
 //! - [`assistant`]: understands a question, routes it, composes the answer; pure.
 //! - [`eval`]: scores the assistant on a questions file.
+//! - [`store`]: sqlx storage on SQLite or PostgreSQL, with migrations.
+//! - [`http`]: the axum router: API, health, reload.
+//! - [`startup`]: wires everything together; signals.
 //! - [`cli`]: the terminal commands.
 
 pub mod assistant;
@@ -15,6 +18,8 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod eval;
+pub mod http;
 pub mod knowledge;
 pub mod search;
 pub mod startup;
+pub mod store;

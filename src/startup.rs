@@ -1,5 +1,159 @@
-//! The one place that wires knowledge, index, database and HTTP together.
+//! The one place that wires knowledge, index, database and HTTP together, and the process's
+//! signals: SIGHUP reloads the knowledge, SIGTERM and Ctrl-C shut down cleanly.
 
-pub async fn run(_config: crate::config::Config) -> anyhow::Result<()> {
-    anyhow::bail!("serve: not wired yet")
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use arc_swap::ArcSwap;
+use tokio::net::TcpListener;
+
+use crate::assistant::{Assistant, MemoryConversations};
+use crate::catalog::{Catalog, CatalogError};
+use crate::config::Config;
+use crate::http::{AppState, router};
+use crate::store::Store;
+
+fn load_catalog(dir: &std::path::Path) -> anyhow::Result<(Catalog, usize)> {
+    match Catalog::load(dir) {
+        Ok((c, warnings)) => {
+            for w in &warnings {
+                tracing::warn!("{w}");
+            }
+            Ok((c, warnings.len()))
+        }
+        Err(CatalogError::Knowledge(e)) => {
+            for p in &e.problems {
+                tracing::error!("{p}");
+            }
+            Err(anyhow::anyhow!(e)).context(format!("loading knowledge from {}", dir.display()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Builds the application state: knowledge, index, database (migrated).
+pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
+    let dir = config.knowledge_dir.clone();
+    let (catalog, warnings) = tokio::task::spawn_blocking(move || load_catalog(&dir)).await??;
+    crate::assistant::warm_up();
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("connecting to {}", config.database_url_redacted()))?;
+    let instance = format!("{}-{}", hostname(), std::process::id());
+    store
+        .record_knowledge_load(catalog.kb.offers.len(), warnings, &instance)
+        .await?;
+    tracing::info!(
+        offers = catalog.kb.offers.len(),
+        backend = store.backend(),
+        "knowledge loaded"
+    );
+    Ok(AppState {
+        catalog: Arc::new(ArcSwap::from_pointee(catalog)),
+        assistant: Arc::new(Assistant::new(MemoryConversations::new(
+            Duration::from_secs(config.conversation_ttl_minutes.max(1) * 60),
+            50_000,
+        ))),
+        store,
+        knowledge_dir: config.knowledge_dir.clone(),
+        admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
+        instance,
+    })
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_else(|_| "wegwijzer".into())
+}
+
+/// Loads the knowledge directory again and swaps it in whole. A broken knowledge base is refused
+/// and the old one keeps serving.
+pub async fn reload(state: &AppState) -> anyhow::Result<usize> {
+    let dir = state.knowledge_dir.clone();
+    let (catalog, warnings) = tokio::task::spawn_blocking(move || load_catalog(&dir)).await??;
+    let n = catalog.kb.offers.len();
+    state.catalog.store(Arc::new(catalog));
+    if let Err(e) = state
+        .store
+        .record_knowledge_load(n, warnings, &state.instance)
+        .await
+    {
+        tracing::warn!(error = %e, "could not record the knowledge reload");
+    }
+    tracing::info!(offers = n, "knowledge reloaded");
+    Ok(n)
+}
+
+/// Serves on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = router(state.clone());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    state.store.close().await;
+    Ok(())
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "wegwijzer=info,tower_http=info".into()),
+        )
+        .init();
+    let state = build_state(&config).await?;
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    tracing::info!(addr = %config.addr, "listening");
+    spawn_reload_on_sighup(state.clone());
+    serve(listener, state, shutdown_signal()).await
+}
+
+#[cfg(unix)]
+fn spawn_reload_on_sighup(state: AppState) {
+    use tokio::signal::unix::{SignalKind, signal};
+    tokio::spawn(async move {
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            if let Err(e) = reload(&state).await {
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    "reload on SIGHUP failed; keeping the old knowledge"
+                );
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn spawn_reload_on_sighup(_state: AppState) {}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
 }

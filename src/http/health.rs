@@ -1,0 +1,70 @@
+//! Liveness, readiness and knowledge reload.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::{ApiError, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+pub fn admin_router() -> Router<AppState> {
+    Router::new().route("/admin/reload", post(reload))
+}
+
+/// The process is up: no dependency is checked.
+async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Ready to serve: knowledge loaded and the database answering.
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let db = state.store.ping().await;
+    let offers = state.catalog.load().kb.offers.len();
+    let status = if db {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(
+            json!({"status": if db {"ok"} else {"degraded"}, "database": {"backend": state.store.backend(), "ok": db}, "offers": offers}),
+        ),
+    )
+}
+
+async fn reload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let Some(expected) = state.admin_token.as_deref() else {
+        return Err(ApiError::Forbidden(
+            "reload over HTTP is disabled: set WEGWIJZER_ADMIN_TOKEN, or send SIGHUP to the process".into(),
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        return Err(ApiError::Forbidden(
+            "a valid admin token is required".into(),
+        ));
+    }
+    let offers = crate::startup::reload(&state)
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("{e:#}")))?;
+    Ok(Json(json!({"status": "reloaded", "offers": offers})))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,147 @@
+//! Storage: one API over SQLite (embedded, the default) and PostgreSQL (several instances), with
+//! the migrations of each embedded and run at connect. Runtime queries only, so one binary serves
+//! both backends; every query is exercised on both in the tests.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Row, SqlitePool};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database url `{0}`: use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("cannot create the directory for the database file: {0}")]
+    Directory(#[source] std::io::Error),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// One row of `knowledge_loads`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnowledgeLoad {
+    pub id: i64,
+    pub loaded_at: String,
+    pub offers: i64,
+    pub warnings: i64,
+    pub instance: String,
+}
+
+impl Store {
+    /// Connects, creating the SQLite file (and its directory) when needed, and runs migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let store = if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5));
+            if let Some(dir) = opts.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(StoreError::Directory)?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Store::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(opts)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Store::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(crate::config::redact_url(url)));
+        };
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Whether the database answers, for `/readyz`.
+    pub async fn ping(&self) -> bool {
+        match self {
+            Store::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+            Store::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+        }
+    }
+
+    pub async fn record_knowledge_load(
+        &self,
+        offers: usize,
+        warnings: usize,
+        instance: &str,
+    ) -> Result<i64, StoreError> {
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        const SQL: &str = "INSERT INTO knowledge_loads (loaded_at, offers, warnings, instance) VALUES ($1, $2, $3, $4) RETURNING id";
+        let id = match self {
+            Store::Sqlite(p) => sqlx::query(SQL)
+                .bind(&now)
+                .bind(offers as i64)
+                .bind(warnings as i64)
+                .bind(instance)
+                .fetch_one(p)
+                .await?
+                .try_get::<i64, _>(0)?,
+            Store::Postgres(p) => sqlx::query(SQL)
+                .bind(&now)
+                .bind(offers as i64)
+                .bind(warnings as i64)
+                .bind(instance)
+                .fetch_one(p)
+                .await?
+                .try_get::<i64, _>(0)?,
+        };
+        Ok(id)
+    }
+
+    pub async fn knowledge_loads(&self, limit: i64) -> Result<Vec<KnowledgeLoad>, StoreError> {
+        const SQL: &str = "SELECT id, loaded_at, offers, warnings, instance FROM knowledge_loads ORDER BY id DESC LIMIT $1";
+        let rows: Vec<(i64, String, i64, i64, String)> = match self {
+            Store::Sqlite(p) => sqlx::query_as(SQL).bind(limit).fetch_all(p).await?,
+            Store::Postgres(p) => sqlx::query_as(SQL).bind(limit).fetch_all(p).await?,
+        };
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, loaded_at, offers, warnings, instance)| KnowledgeLoad {
+                    id,
+                    loaded_at,
+                    offers,
+                    warnings,
+                    instance,
+                },
+            )
+            .collect())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(p) => p.close().await,
+            Store::Postgres(p) => p.close().await,
+        }
+    }
+}
