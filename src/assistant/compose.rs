@@ -319,3 +319,20 @@ pub fn new_conversation_notice(lang: Language) -> String {
     )
     .to_owned()
 }
+
+pub fn clarify_offers(lang: Language) -> (String, String) {
+    (
+        lang.pick(
+            "Daar zijn verschillende mogelijkheden voor.",
+            "There are several options for that.",
+            "Dafür gibt es mehrere Möglichkeiten.",
+        )
+        .to_owned(),
+        lang.pick(
+            "Welke past het best bij wat u zoekt?",
+            "Which comes closest to what you are looking for?",
+            "Was kommt dem, was Sie suchen, am nächsten?",
+        )
+        .to_owned(),
+    )
+}

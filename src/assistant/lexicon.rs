@@ -53,6 +53,7 @@ pub struct Lexicon {
     injection: Concept,
     vague: Concept,
     money: Concept,
+    business: Concept,
     /// Folded place name (words joined by a space) → municipality id.
     places: HashMap<String, String>,
     outside: HashSet<String>,
@@ -62,7 +63,7 @@ pub struct Lexicon {
     known_terms: [HashSet<String>; 3],
     /// Per offer (by ord): the distinctive terms of its names with their weight (idf); terms in
     /// many names ("subsidie", "drenthe") weigh nothing.
-    names: Vec<Vec<(String, f32)>>,
+    names: Vec<Vec<Vec<(String, f32)>>>,
 }
 
 /// How strongly a set of concepts matched: id → weight.
@@ -138,45 +139,53 @@ impl Lexicon {
         let vocab_text = decompounder.expand(&vocab_text);
         let known_terms =
             Language::ALL.map(|l| analyzers.analyze(l, &vocab_text).into_iter().collect());
-        let name_terms: Vec<HashSet<String>> = kb
+        // Each name variant (Dutch, English, German, id) on its own: the offer is named when any
+        // one of them is mostly present.
+        let variants: Vec<Vec<HashSet<String>>> = kb
             .offers
             .iter()
             .map(|o| {
-                let text = format!(
-                    "{} {} {} {}",
-                    o.name,
-                    o.name_en,
-                    o.name_de.as_deref().unwrap_or(""),
-                    o.id.as_str().replace('-', " ")
-                );
-                analyzers
-                    .analyze(Language::Nl, &decompounder.expand(&text))
-                    .into_iter()
-                    .filter(|t| t.len() >= 3)
-                    .collect()
+                let id_words = o.id.as_str().replace('-', " ");
+                [
+                    Some(o.name.as_str()),
+                    Some(o.name_en.as_str()),
+                    o.name_de.as_deref(),
+                    Some(id_words.as_str()),
+                ]
+                .into_iter()
+                .flatten()
+                .map(|text| {
+                    analyzers
+                        .analyze(Language::Nl, &decompounder.expand(text))
+                        .into_iter()
+                        .filter(|t| t.len() >= 3)
+                        .collect::<HashSet<String>>()
+                })
+                .collect()
             })
             .collect();
-        let mut df: HashMap<&str, usize> = HashMap::new();
-        for set in &name_terms {
-            for t in set {
-                *df.entry(t.as_str()).or_default() += 1;
+        let mut df: HashMap<String, usize> = HashMap::new();
+        for offer in &variants {
+            let all: HashSet<&String> = offer.iter().flatten().collect();
+            for t in all {
+                *df.entry(t.clone()).or_default() += 1;
             }
         }
         let n = kb.offers.len().max(1) as f32;
-        let names = name_terms
+        let names = variants
             .iter()
-            .map(|set| {
-                set.iter()
-                    .map(|t| {
-                        let share = df[t.as_str()] as f32 / n;
-                        let w = if share > 0.12 {
-                            0.0
-                        } else {
-                            (n / df[t.as_str()] as f32).ln()
-                        };
-                        (t.clone(), w)
+            .map(|offer| {
+                offer
+                    .iter()
+                    .map(|set| {
+                        set.iter()
+                            .filter_map(|t| {
+                                let d = df[t] as f32;
+                                (d / n <= 0.12).then(|| (t.clone(), (n / d).ln()))
+                            })
+                            .collect::<Vec<_>>()
                     })
-                    .filter(|(_, w)| *w > 0.0)
+                    .filter(|v| !v.is_empty())
                     .collect()
             })
             .collect();
@@ -192,6 +201,7 @@ impl Lexicon {
             injection: concept("injection", &i.out_of_scope.injection),
             vague: concept("vague", &i.vague.words),
             money: concept("money", &i.money.words),
+            business: concept("business", &i.business.words),
             places,
             outside,
             max_place_words,
@@ -248,20 +258,22 @@ impl Lexicon {
 
     /// How much of an offer's distinctive name the message contains (0..1): "asks for it by name".
     pub fn name_match(&self, ord: usize, a: &Analysed) -> f32 {
-        let Some(terms) = self.names.get(ord) else {
+        let Some(variants) = self.names.get(ord) else {
             return 0.0;
         };
-        let total: f32 = terms.iter().map(|(_, w)| w).sum();
-        if total <= 0.0 {
-            return 0.0;
-        }
         let nl = &a.terms[Language::Nl as usize];
-        let hit: f32 = terms
+        variants
             .iter()
-            .filter(|(t, _)| nl.contains(t))
-            .map(|(_, w)| w)
-            .sum();
-        hit / total
+            .map(|terms| {
+                let total: f32 = terms.iter().map(|(_, w)| w).sum();
+                let hit: f32 = terms
+                    .iter()
+                    .filter(|(t, _)| nl.contains(t))
+                    .map(|(_, w)| w)
+                    .sum();
+                if total > 0.0 { hit / total } else { 0.0 }
+            })
+            .fold(0.0, f32::max)
     }
 
     /// Which words of which concept matched, for `wegwijzer ask --explain`.
@@ -326,14 +338,13 @@ impl Lexicon {
                 p.per_lang[i].len() == p.words.len() && contains_seq(&a.terms[i], &p.per_lang[i])
             });
         }
-        // Single words: stem for stem in the message's language (and Dutch, the language most
-        // jargon comes in), otherwise only word for word: another language's stemmer would
-        // conflate unrelated words (German strips "-er": "koper" and "kopen" both become "kop").
+        // Single words: stem for stem in the message's language, otherwise only word for word:
+        // another language's stemmer conflates unrelated words (German strips "-er", so "koper"
+        // and "kopen" meet; Dutch strips "-e", so "messe" becomes "mes").
         let lang = a.language as usize;
-        let nl = Language::Nl as usize;
         if contains_seq(&a.terms[lang], &p.per_lang[lang])
-            || contains_seq(&a.terms[nl], &p.per_lang[nl])
             || contains_seq(&a.words, &p.words)
+            || self.head_hit(&a.words, &p.words[0])
         {
             return true;
         }
@@ -341,6 +352,18 @@ impl Lexicon {
         // manufacture a near-miss.
         let i = a.language as usize;
         fuzzy && p.per_lang[i].len() == 1 && self.fuzzy_hit(&a.terms[i], &p.per_lang[i][0])
+    }
+
+    /// Dutch and German compounds end in the word that carries their meaning: "mikrokredit" is
+    /// a kind of "kredit", "opleidingssubsidie" a kind of "subsidie". A word ending in a pattern
+    /// word of six letters or more, after a first part of three or more, matches it.
+    fn head_hit(&self, words: &[String], head: &str) -> bool {
+        head.len() >= 6
+            && words.iter().any(|w| {
+                w.len() >= head.len() + 3
+                    && w.ends_with(head)
+                    && w.is_char_boundary(w.len() - head.len())
+            })
     }
 
     /// A question term within edit distance of a pattern term, when the question term is not a
@@ -392,12 +415,17 @@ impl Lexicon {
     pub fn injection(&self, a: &Analysed) -> bool {
         self.concept_weight(&self.injection, a, false) > 0.0
     }
+    /// Whether the message talks about a business at all (a firm, customers, a sector, …).
+    pub fn business(&self, a: &Analysed) -> bool {
+        self.concept_weight(&self.business, a, true) > 0.0
+    }
+
     pub fn asks_money(&self, a: &Analysed) -> bool {
         self.concept_weight(&self.money, a, true) > 0.0
     }
     /// The share of a message's terms that are only vague words (greetings, "help", "subsidie").
     pub fn vague_share(&self, a: &Analysed) -> f32 {
-        let l = Language::Nl as usize;
+        let l = a.language as usize;
         let terms = &a.terms[l];
         if terms.is_empty() {
             return 1.0;

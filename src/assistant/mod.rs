@@ -94,6 +94,17 @@ const MIN_ANSWER_SCORE: f32 = 0.55;
 const SHOW_RATIO: f32 = 0.55;
 const MAX_OFFERS: usize = 4;
 const MAX_CLARIFICATIONS: u32 = 2;
+/// Themes too wide to answer from alone: a one-line "financing?" or "something with sustainability"
+/// gets a question back.
+const BROAD_THEMES: [&str; 5] = [
+    "financiering",
+    "duurzaamheid",
+    "innovatie",
+    "digitalisering",
+    "internationaal",
+];
+/// Without any recognised theme, only a strong search match (or an offer named) is an answer.
+const THEMELESS_MIN_SCORE: f32 = 1.3;
 
 pub struct Assistant<S: ConversationStore> {
     conversations: S,
@@ -144,10 +155,24 @@ fn merge(u: &Understanding, state: &ConversationState) -> Need {
         .municipality
         .clone()
         .or_else(|| state.municipality.clone());
+    let themes = carry(&u.themes, &state.themes);
+    let mut stages = carry(&u.stages, &state.stages);
+    // Some themes are also a stage: starting a business is the start stage, and so on.
+    if stages.is_empty() {
+        for (theme, stage) in [
+            ("starten", "start"),
+            ("overname", "overdracht"),
+            ("crisis", "crisis"),
+        ] {
+            if themes.iter().any(|(t, _)| t == theme) {
+                stages.push((stage.to_owned(), 0.5));
+            }
+        }
+    }
     Need {
-        themes: carry(&u.themes, &state.themes),
+        themes,
         audiences: carry(&u.audiences, &state.audiences),
-        stages: carry(&u.stages, &state.stages),
+        stages,
         subregion: u.subregion.clone(),
         municipality,
         outside_drenthe: u.outside_drenthe,
@@ -250,33 +275,62 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
         .unwrap_or_default();
     let scored = route::score_offers(kb, &need, &search);
 
-    // Too vague to route: ask one question back (at most twice in a conversation).
+    // How clearly the message names an offer ("mkbfonds drenthe", "wbso"): naming one is never vague.
+    let named = scored
+        .iter()
+        .take(3)
+        .map(|s| catalog.lexicon.name_match(s.ord, &u.analysed))
+        .fold(0.0f32, f32::max);
     let vague_topic = need.themes.is_empty() && need.audiences.is_empty() && need.stages.is_empty();
-    let only_broad_money = need.themes.len() == 1
-        && need.themes[0].0 == "financiering"
-        && need.stages.is_empty()
+
+    // Nothing about a business at all, and not a greeting or a bare "help": not our subject.
+    if vague_topic && !u.business && u.vagueness < 0.5 && u.content_words >= 2 && named < 0.5 {
+        return base(Outcome::OutOfScope, compose::out_of_scope(lang));
+    }
+
+    // Too vague to route: ask one question back (at most twice in a conversation).
+    let implied_stage_only = need.stages.iter().all(|(_, w)| *w <= 0.5);
+    let broad_single_theme = need.themes.len() == 1
+        && BROAD_THEMES.contains(&need.themes[0].0.as_str())
+        && implied_stage_only
         && need.audiences.is_empty()
         && need.amount_eur.is_none()
-        && u.content_words <= 3;
+        && need.municipality.is_none()
+        && u.content_words <= 3
+        && named < 0.5;
     let weak_search = scored
         .first()
         .is_none_or(|s| s.search < 0.99 || s.score < MIN_ANSWER_SCORE * 1.5);
     if state.clarifications < MAX_CLARIFICATIONS && pending.is_none() {
-        if vague_topic && u.content_words <= 5 && (weak_search || u.vagueness >= 0.5) {
+        let clarify = if vague_topic
+            && named < 0.5
+            && u.content_words <= 5
+            && (weak_search || u.vagueness >= 0.5)
+        {
             state.pending = Some(Pending::Topic);
-            state.clarifications += 1;
-            let (intro, q, options) = compose::clarify_topic(lang);
-            let mut a = base(Outcome::Clarify, format!("{intro} {q}"));
-            a.clarify = Some(Clarify {
-                question: q,
-                options,
-            });
-            return a;
-        }
-        if only_broad_money {
+            Some(compose::clarify_topic(lang))
+        } else if broad_single_theme && need.themes[0].0 == "financiering" {
             state.pending = Some(Pending::Stage);
+            Some(compose::clarify_stage(lang))
+        } else if broad_single_theme {
+            // Offer the knowledge base's own options for this theme: replying with one names it.
+            state.pending = Some(Pending::Topic);
+            let options: Vec<String> = scored
+                .iter()
+                .filter(|s| {
+                    kb.offers[s.ord].status != Status::Closed
+                        && kb.offers[s.ord].id.as_str() != "ibdo"
+                })
+                .take(4)
+                .map(|s| kb.offers[s.ord].name_in(lang).to_owned())
+                .collect();
+            let (intro, q) = compose::clarify_offers(lang);
+            (options.len() >= 3).then_some((intro, q, options))
+        } else {
+            None
+        };
+        if let Some((intro, q, options)) = clarify {
             state.clarifications += 1;
-            let (intro, q, options) = compose::clarify_stage(lang);
             let mut a = base(Outcome::Clarify, format!("{intro} {q}"));
             a.clarify = Some(Clarify {
                 question: q,
@@ -284,9 +338,10 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
             });
             return a;
         }
+        state.pending = None;
     }
 
-    decide(catalog, &need, &u, scored, lang, base)
+    decide(catalog, &need, &u, scored, named, lang, base)
 }
 
 fn decide(
@@ -294,6 +349,7 @@ fn decide(
     need: &Need,
     u: &Understanding,
     scored: Vec<Scored>,
+    named: f32,
     lang: Language,
     base: impl Fn(Outcome, String) -> Answer,
 ) -> Answer {
@@ -406,7 +462,11 @@ fn decide(
 
     // Nothing fits well enough: an honest gap, with the nearest help.
     let unknown_need = !u.unknown_words.is_empty() && best.search < 0.5;
-    if best.score < MIN_ANSWER_SCORE || (unknown_need && best.score < MIN_ANSWER_SCORE * 1.6) {
+    let themeless = need.themes.is_empty() && named < 0.5 && best.score < THEMELESS_MIN_SCORE;
+    if best.score < MIN_ANSWER_SCORE
+        || themeless
+        || (unknown_need && best.score < MIN_ANSWER_SCORE * 1.6)
+    {
         let mut a = base(Outcome::Gap, compose::gap_none(lang));
         let near: Vec<&Scored> = scored
             .iter()

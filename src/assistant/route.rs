@@ -132,7 +132,15 @@ fn score_one(
         let in_range = o.amount_min_eur.is_none_or(|lo| amount >= lo / 2)
             && o.amount_max_eur.is_none_or(|hi| amount <= hi);
         fit.amount_in_range = Some(in_range);
-        content *= if in_range { 1.1 } else { 0.5 };
+        // Just above an offer's minimum is a marginal fit: such schemes are built for larger sums.
+        let marginal = o
+            .amount_min_eur
+            .is_some_and(|lo| amount < lo.saturating_mul(2));
+        content *= match (in_range, marginal) {
+            (true, false) => 1.1,
+            (true, true) => 1.0,
+            (false, _) => 0.5,
+        };
     }
     if need.asks_money && !o.kind.is_money() && o.kind != Kind::Tax && o.kind != Kind::Benefit {
         content *= 0.85;

@@ -43,6 +43,8 @@ pub struct Understanding {
     pub employees: Option<u32>,
     pub intent: Intent,
     pub asks_money: bool,
+    /// The message talks about a business (a firm, a sector, customers, …) or a taxonomy term.
+    pub business: bool,
     /// The share of the message that is only vague words.
     pub vagueness: f32,
     /// Content words that neither the knowledge base nor the taxonomy knows.
@@ -69,7 +71,12 @@ pub fn warm_up() {
 }
 
 /// Small, frequent words that settle the language of short messages where n-grams cannot.
-const MARKERS: [(&str, Language); 60] = [
+const MARKERS: &[(&str, Language)] = &[
+    ("hilfe", Language::De),
+    ("frage", Language::De),
+    ("danke", Language::De),
+    ("vraag", Language::Nl),
+    ("hulp", Language::Nl),
     ("ik", Language::Nl),
     ("het", Language::Nl),
     ("een", Language::Nl),
@@ -139,7 +146,7 @@ pub fn detect_language(text: &str, fallback: Option<Language>) -> (Language, boo
     let ws: Vec<&str> = words(&folded).collect();
     let mut votes = [0f64; 3];
     for w in &ws {
-        for (m, l) in MARKERS {
+        for &(m, l) in MARKERS {
             if *w == m {
                 votes[l as usize] += 1.0;
             }
@@ -339,13 +346,19 @@ impl Understander<'_> {
         } else {
             Intent::Support
         };
-        let content_words = a.terms[Language::Nl as usize].len();
+        let content_words = a.terms[language as usize].len();
+        let business = !themes.is_empty()
+            || !audiences.is_empty()
+            || !stages.is_empty()
+            || self.lexicon.business(&a)
+            || self.lexicon.asks_money(&a);
         Understanding {
             language,
             language_sure,
             amount_eur: parse_amount(text),
             employees: parse_employees(&a.words),
             asks_money: self.lexicon.asks_money(&a),
+            business,
             vagueness: self.lexicon.vague_share(&a),
             unknown_words: a.unknown.clone(),
             themes,

@@ -33,6 +33,7 @@ pub struct Intents {
     pub out_of_scope: OutOfScope,
     pub vague: WordList,
     pub money: WordList,
+    pub business: WordList,
 }
 
 impl Intents {

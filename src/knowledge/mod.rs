@@ -104,9 +104,9 @@ impl KnowledgeBase {
                 "no offer files (*.md) found".into(),
             ));
         }
+        duplicate_ids(&paths, &mut problems);
         let mut offers: Vec<Arc<Offer>> = Vec::new();
         let mut by_id: HashMap<OfferId, usize> = HashMap::new();
-        let mut first_file: HashMap<OfferId, String> = HashMap::new();
         for path in &paths {
             let shown = display(path);
             let text = match std::fs::read_to_string(path) {
@@ -122,15 +122,9 @@ impl KnowledgeBase {
             };
             match Offer::parse(&text, path, &shown, &taxonomy, today, &mut problems) {
                 Some(offer) => {
-                    if let Some(first) = first_file.get(&offer.id) {
-                        problems.push(Problem::error(
-                            shown,
-                            Some("id"),
-                            format!("duplicate id `{}`, already used by {first}", offer.id),
-                        ));
-                        continue;
+                    if by_id.contains_key(&offer.id) {
+                        continue; // reported by duplicate_ids
                     }
-                    first_file.insert(offer.id.clone(), shown);
                     by_id.insert(offer.id.clone(), offers.len());
                     offers.push(Arc::new(offer));
                 }
@@ -174,6 +168,39 @@ impl KnowledgeBase {
 
     pub fn index_of(&self, id: &OfferId) -> Option<usize> {
         self.by_id.get(id).copied()
+    }
+}
+
+/// Two files declaring the same `id`. Checked on the raw front matter, before validation, so the
+/// duplicate is reported even when the files have other problems too.
+fn duplicate_ids(paths: &[PathBuf], problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Some(front) = text
+            .strip_prefix("+++")
+            .and_then(|r| r.split("\n+++").next())
+        else {
+            continue;
+        };
+        let Ok(value) = front.parse::<toml::Table>() else {
+            continue;
+        };
+        let Some(id) = value.get("id").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let shown = display(path);
+        if let Some(first) = seen.get(id) {
+            problems.push(Problem::error(
+                shown,
+                Some("id"),
+                format!("duplicate id `{id}`, already used by {first}"),
+            ));
+        } else {
+            seen.insert(id.to_owned(), shown);
+        }
     }
 }
 
