@@ -40,6 +40,9 @@ pub struct Analysed {
     pub unknown: Vec<String>,
     /// The language the message was read in (typo matching happens only in that language).
     pub language: Language,
+    /// Per language: the message's terms the knowledge base does not know, the only candidates
+    /// for typo matching.
+    typo_candidates: [Vec<String>; 3],
 }
 
 pub struct Lexicon {
@@ -234,11 +237,21 @@ impl Lexicon {
             })
             .cloned()
             .collect();
+        let typo_candidates = Language::ALL.map(|l| {
+            terms[l as usize]
+                .iter()
+                .filter(|t| {
+                    t.chars().count() >= 6 && self.known_terms.iter().all(|k| !k.contains(*t))
+                })
+                .cloned()
+                .collect()
+        });
         Analysed {
             words: ws,
             terms,
             unknown,
             language,
+            typo_candidates,
         }
     }
 
@@ -351,7 +364,9 @@ impl Lexicon {
         // Typos: only in the message's own language, so another language's stemmer cannot
         // manufacture a near-miss.
         let i = a.language as usize;
-        fuzzy && p.per_lang[i].len() == 1 && self.fuzzy_hit(&a.terms[i], &p.per_lang[i][0])
+        fuzzy
+            && p.per_lang[i].len() == 1
+            && self.fuzzy_hit(&a.typo_candidates[i], &p.per_lang[i][0])
     }
 
     /// Dutch and German compounds end in the word that carries their meaning: "mikrokredit" is
@@ -370,16 +385,15 @@ impl Lexicon {
     /// word the knowledge base knows in any language (so "exporteren" never drifts to "exporteur").
     /// Distance 1 from 7 letters, 2 from 10; the first letter must agree, as typos there are rare
     /// and such near-misses are usually other words ("zestig" is not "vestig").
-    fn fuzzy_hit(&self, terms: &[String], pattern: &str) -> bool {
+    fn fuzzy_hit(&self, candidates: &[String], pattern: &str) -> bool {
         let n = pattern.chars().count();
-        if n < 7 {
+        if n < 7 || candidates.is_empty() {
             return false;
         }
         let max = if n >= 10 { 2 } else { 1 };
-        terms.iter().any(|t| {
+        candidates.iter().any(|t| {
             t.chars().next() == pattern.chars().next()
-                && t.chars().count() >= 6
-                && self.known_terms.iter().all(|k| !k.contains(t))
+                && t.len().abs_diff(pattern.len()) <= max
                 && strsim::damerau_levenshtein(t, pattern) <= max
         })
     }

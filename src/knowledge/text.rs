@@ -6,16 +6,23 @@ use unicode_normalization::UnicodeNormalization;
 /// Lowercases and strips accents (financiële → financiele, Förderung → forderung, ß → ss).
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.nfd() {
-        if unicode_normalization::char::is_combining_mark(c) {
+    for c in s.chars() {
+        // Most characters are ASCII: lowercase those directly, decompose only the rest.
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
             continue;
         }
         match c {
             'ß' => out.push_str("ss"),
             'ø' | 'Ø' => out.push('o'),
             'æ' | 'Æ' => out.push_str("ae"),
-            '€' => out.push('€'),
-            _ => out.extend(c.to_lowercase()),
+            _ => {
+                for d in std::iter::once(c).nfd() {
+                    if !unicode_normalization::char::is_combining_mark(d) {
+                        out.extend(d.to_lowercase());
+                    }
+                }
+            }
         }
     }
     out

@@ -2,7 +2,7 @@
 //! accent folding, stop words, Snowball stemming) and a Dutch/German compound splitter driven by
 //! the knowledge base's own vocabulary.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RemoveLongFilter, SimpleTokenizer,
@@ -195,14 +195,28 @@ impl Decompounder {
 
     /// Folds text and appends the parts of each compound after it, ready for an analyzer.
     pub fn expand(&self, text: &str) -> String {
+        self.expand_with(text, &mut HashMap::new())
+    }
+
+    /// As [`expand`](Self::expand), remembering each word's split in `cache`: building an index
+    /// meets the same words thousands of times.
+    pub fn expand_with(
+        &self,
+        text: &str,
+        cache: &mut HashMap<String, Option<Vec<String>>>,
+    ) -> String {
         let folded = fold(text);
         let mut out = String::with_capacity(folded.len() + 16);
         for w in words(&folded) {
             out.push_str(w);
             out.push(' ');
-            if let Some(parts) = self.split(w) {
+            let parts = match cache.get(w) {
+                Some(p) => p,
+                None => cache.entry(w.to_owned()).or_insert_with(|| self.split(w)),
+            };
+            if let Some(parts) = parts {
                 for p in parts {
-                    out.push_str(&p);
+                    out.push_str(p);
                     out.push(' ');
                 }
             }

@@ -123,9 +123,13 @@ impl SearchIndex {
                 .register(tokenizer_name(lang), analyzers.get(lang).clone());
         }
         let decompounder = Decompounder::for_knowledge(kb);
-        let mut writer = index.writer_with_num_threads(1, 30_000_000)?;
+        // Two threads (this is a 2-core target) with tantivy's minimum arena each; one segment
+        // per thread and no merging: the index is rebuilt whole, never updated.
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(2, 40_000_000)?;
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut splits = HashMap::new();
         for (i, offer) in kb.offers.iter().enumerate() {
-            writer.add_document(document(&fields, i, offer, &decompounder))?;
+            writer.add_document(document(&fields, i, offer, &decompounder, &mut splits))?;
         }
         writer.commit()?;
         let reader = index
@@ -240,16 +244,14 @@ impl SearchIndex {
             if n >= 5 && !self.decompounder.contains(word) {
                 let d = if n >= 9 { 2 } else { 1 };
                 let i = lang as usize;
-                for (field, b) in [
-                    (self.fields.name[i], NAME_BOOST),
-                    (self.fields.about[i], ABOUT_BOOST),
-                ] {
-                    let fq = FuzzyTermQuery::new(Term::from_field_text(field, t), d, true);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(fq), FUZZY_BOOST * b)),
-                    ));
-                }
+                // One field only (it holds names, summaries and keywords): each fuzzy clause builds
+                // its own automaton, the most expensive part of a query.
+                let fq =
+                    FuzzyTermQuery::new(Term::from_field_text(self.fields.about[i], t), d, true);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(fq), FUZZY_BOOST * ABOUT_BOOST)),
+                ));
             }
         }
         if terms.is_empty() {
@@ -421,7 +423,13 @@ impl SearchIndex {
     }
 }
 
-fn document(fields: &Fields, ord: usize, o: &Arc<Offer>, d: &Decompounder) -> TantivyDocument {
+fn document(
+    fields: &Fields,
+    ord: usize,
+    o: &Arc<Offer>,
+    d: &Decompounder,
+    splits: &mut HashMap<String, Option<Vec<String>>>,
+) -> TantivyDocument {
     let names = format!(
         "{} {} {} {}",
         o.name,
@@ -429,28 +437,29 @@ fn document(fields: &Fields, ord: usize, o: &Arc<Offer>, d: &Decompounder) -> Ta
         o.name_de.as_deref().unwrap_or(""),
         o.id.as_str().replace('-', " ")
     );
-    let about = format!(
-        "{} {} {} {} {}",
-        o.summary.nl,
-        o.summary.en,
-        o.summary.de,
-        o.keywords.join(" . "),
-        o.provider
-    );
-    let body = format!(
-        "{} {} {} {} {}",
-        o.body_text(),
-        o.how_to_apply.nl,
-        o.how_to_apply.en,
-        o.how_to_apply.de,
-        o.contact
-    );
-    let (names, about, body) = (d.expand(&names), d.expand(&about), d.expand(&body));
+    // Each language's fields hold the texts written in that language plus the language-neutral
+    // names and keywords; the Dutch body is indexed once, in Dutch. Indexing every text under
+    // every analyzer tripled the work for no better ranking.
+    let keywords = o.keywords.join(" . ");
+    let body_text = o.body_text();
+    let body_nl = format!("{body_text} {} {}", o.how_to_apply.nl, o.contact);
+    let names = d.expand_with(&names, splits);
+    let keywords = d.expand_with(&keywords, splits);
     let mut doc = doc!(
         fields.ord => ord as u64,
-        fields.snippet => format!("{} {}", o.summary.nl, o.body_text()),
+        fields.snippet => format!("{} {body_text}", o.summary.nl),
     );
-    for i in 0..3 {
+    for lang in Language::ALL {
+        let i = lang as usize;
+        let about = format!(
+            "{} {keywords} {}",
+            d.expand_with(o.summary.get(lang), splits),
+            o.provider
+        );
+        let body = match lang {
+            Language::Nl => d.expand_with(&body_nl, splits),
+            _ => d.expand_with(o.how_to_apply.get(lang), splits),
+        };
         doc.add_text(fields.name[i], &names);
         doc.add_text(fields.about[i], &about);
         doc.add_text(fields.body[i], &body);
