@@ -105,7 +105,7 @@ pub fn format_eur(n: u64, lang: Language) -> String {
     let sep = if lang == Language::En { ',' } else { '.' };
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);

@@ -19,7 +19,6 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::domain::{ConversationId, GapReason, Language, Outcome, Question, Status};
 use crate::knowledge::{Offer, RegionMatch, format_date};
-use crate::search::Filters;
 use route::{Need, Scored};
 use understand::Understander;
 
@@ -270,8 +269,8 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
     let limit = kb.offers.len().min(60);
     let search: HashMap<usize, f32> = catalog
         .index
-        .search(kb, &query, &langs, &Filters::default(), limit, false)
-        .map(|r| r.hits.into_iter().map(|h| (h.ord, h.score)).collect())
+        .rank(&query, &langs, limit)
+        .map(|hits| hits.into_iter().collect())
         .unwrap_or_default();
     let scored = route::score_offers(kb, &need, &search);
 

@@ -208,7 +208,7 @@ pub fn parse_amount(text: &str) -> Option<u64> {
             _ => 1.0,
         };
         let eur = value * factor;
-        if eur >= 100.0 && eur < 1e11 {
+        if (100.0..1e11).contains(&eur) {
             return Some(eur.round() as u64);
         }
     }

@@ -241,7 +241,11 @@ impl SearchIndex {
             // Typo tolerance on the analysed term: distance 1 from 5 letters, 2 from 9. Words the
             // knowledge base knows exactly are not fuzzed, so a correct word never drifts.
             let n = t.chars().count();
-            if n >= 5 && !self.decompounder.contains(word) {
+            // A word that splits into known words is a compound, not a typo.
+            if n >= 5
+                && !self.decompounder.contains(word)
+                && self.decompounder.split(word).is_none()
+            {
                 let d = if n >= 9 { 2 } else { 1 };
                 let i = lang as usize;
                 // One field only (it holds names, summaries and keywords): each fuzzy clause builds
@@ -378,6 +382,23 @@ impl SearchIndex {
             total,
             facets,
         })
+    }
+
+    /// The ranking alone, without facets, counts or snippets: what the assistant needs.
+    pub fn rank(
+        &self,
+        text: &str,
+        langs: &[Language],
+        limit: usize,
+    ) -> tantivy::Result<Vec<(usize, f32)>> {
+        let Some(query) = self.text_query(text, langs) else {
+            return Ok(Vec::new());
+        };
+        let searcher = self.reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+        top.into_iter()
+            .map(|(score, addr)| Ok((self.ord_of(&searcher, addr)?, score)))
+            .collect()
     }
 
     fn ord_of(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> tantivy::Result<usize> {
