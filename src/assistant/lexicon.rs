@@ -67,6 +67,8 @@ pub struct Lexicon {
     /// Per offer (by ord): the distinctive terms of its names with their weight (idf); terms in
     /// many names ("subsidie", "drenthe") weigh nothing.
     names: Vec<Vec<Vec<(String, f32)>>>,
+    /// The weight of a name term found in at most two offers' names.
+    unique_name_weight: f32,
 }
 
 /// How strongly a set of concepts matched: id → weight.
@@ -94,7 +96,8 @@ impl Lexicon {
             patterns: ws
                 .iter()
                 .map(|w| pattern(w))
-                .filter(|p| p.per_lang.iter().all(|t| !t.is_empty()))
+                // Stop words ("iemand", "jemand") analyse to nothing; they still match word for word.
+                .filter(|p| !p.words.is_empty())
                 .collect(),
         };
         let t = &kb.taxonomy;
@@ -194,6 +197,7 @@ impl Lexicon {
             .collect();
         Lexicon {
             names,
+            unique_name_weight: (n / 2.0).ln() - 1e-3,
             themes: terms(&t.themes),
             audiences: terms(&t.audiences),
             stages: terms(&t.stages),
@@ -279,12 +283,22 @@ impl Lexicon {
             .iter()
             .map(|terms| {
                 let total: f32 = terms.iter().map(|(_, w)| w).sum();
-                let hit: f32 = terms
+                let hits: Vec<f32> = terms
                     .iter()
                     .filter(|(t, _)| nl.contains(t))
-                    .map(|(_, w)| w)
-                    .sum();
-                if total > 0.0 { hit / total } else { 0.0 }
+                    .map(|(_, w)| *w)
+                    .collect();
+                let mut share = if total > 0.0 {
+                    hits.iter().sum::<f32>() / total
+                } else {
+                    0.0
+                };
+                // One shared word ("fund" is in three names) does not name an offer; one word
+                // unique to it ("wbso", "edih", "qredits") does.
+                if hits.len() == 1 && hits[0] < self.unique_name_weight {
+                    share *= 0.5;
+                }
+                share
             })
             .fold(0.0, f32::max)
     }
@@ -325,6 +339,12 @@ impl Lexicon {
                 if self.concept_weight(&one, a, false) > 0.0 {
                     out.push(format!("{name} <- \"{}\"", p.source));
                 }
+            }
+        }
+        for ord in 0..self.names.len() {
+            let m = self.name_match(ord, a);
+            if m > 0.0 {
+                out.push(format!("names offer #{ord} {m:.2}"));
             }
         }
         out.push(format!("unknown words: {:?}", a.unknown));

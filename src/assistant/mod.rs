@@ -104,6 +104,8 @@ const BROAD_THEMES: [&str; 5] = [
 ];
 /// Without any recognised theme, only a strong search match (or an offer named) is an answer.
 const THEMELESS_MIN_SCORE: f32 = 1.3;
+/// The share of an offer's distinctive name a message must contain to count as naming it.
+const NAMED: f32 = 0.6;
 
 pub struct Assistant<S: ConversationStore> {
     conversations: S,
@@ -283,7 +285,7 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
     let vague_topic = need.themes.is_empty() && need.audiences.is_empty() && need.stages.is_empty();
 
     // Nothing about a business at all, and not a greeting or a bare "help": not our subject.
-    if vague_topic && !u.business && u.vagueness < 0.5 && u.content_words >= 2 && named < 0.5 {
+    if vague_topic && !u.business && u.vagueness < 0.5 && u.content_words >= 2 && named < NAMED {
         return base(Outcome::OutOfScope, compose::out_of_scope(lang));
     }
 
@@ -296,13 +298,13 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
         && need.amount_eur.is_none()
         && need.municipality.is_none()
         && u.content_words <= 3
-        && named < 0.5;
+        && named < NAMED;
     let weak_search = scored
         .first()
         .is_none_or(|s| s.search < 0.99 || s.score < MIN_ANSWER_SCORE * 1.5);
     if state.clarifications < MAX_CLARIFICATIONS && pending.is_none() {
         let clarify = if vague_topic
-            && named < 0.5
+            && named < NAMED
             && u.content_words <= 5
             && (weak_search || u.vagueness >= 0.5)
         {
@@ -389,7 +391,7 @@ fn decide(
 
     // A closed scheme the person clearly means: show it marked closed, with what is open now.
     let meant = |s: &Scored| {
-        catalog.lexicon.name_match(s.ord, &u.analysed) >= 0.5
+        catalog.lexicon.name_match(s.ord, &u.analysed) > 0.5
             || best_open.is_none_or(|o| s.score >= o.score * 1.3)
     };
     if let (Some(closed), Some(t)) = (best_closed, top)
@@ -461,7 +463,7 @@ fn decide(
 
     // Nothing fits well enough: an honest gap, with the nearest help.
     let unknown_need = !u.unknown_words.is_empty() && best.search < 0.5;
-    let themeless = need.themes.is_empty() && named < 0.5 && best.score < THEMELESS_MIN_SCORE;
+    let themeless = need.themes.is_empty() && named < NAMED && best.score < THEMELESS_MIN_SCORE;
     if best.score < MIN_ANSWER_SCORE
         || themeless
         || (unknown_need && best.score < MIN_ANSWER_SCORE * 1.6)

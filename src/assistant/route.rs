@@ -76,6 +76,18 @@ pub fn score_offers(kb: &KnowledgeBase, need: &Need, search: &HashMap<usize, f32
     out
 }
 
+/// 1 in the middle of [min, max] on a log scale, 0 at the edges. A missing minimum counts as
+/// €1,000, a missing maximum as a hundred times the minimum.
+fn centrality(amount: u64, min: Option<u64>, max: Option<u64>) -> f32 {
+    let lo = min.unwrap_or(1_000).max(1) as f32;
+    let hi = max.unwrap_or((lo as u64).saturating_mul(100)) as f32;
+    if hi <= lo {
+        return 0.0;
+    }
+    let p = ((amount as f32).max(lo).ln() - lo.ln()) / (hi.ln() - lo.ln());
+    (1.0 - (2.0 * p - 1.0).abs()).clamp(0.0, 1.0)
+}
+
 fn position_weight(list: &[String], id: &str) -> Option<f32> {
     list.iter().position(|x| x == id).map(|i| match i {
         0 => 1.0,
@@ -132,14 +144,12 @@ fn score_one(
         let in_range = o.amount_min_eur.is_none_or(|lo| amount >= lo / 2)
             && o.amount_max_eur.is_none_or(|hi| amount <= hi);
         fit.amount_in_range = Some(in_range);
-        // Just above an offer's minimum is a marginal fit: such schemes are built for larger sums.
-        let marginal = o
-            .amount_min_eur
-            .is_some_and(|lo| amount < lo.saturating_mul(2));
-        content *= match (in_range, marginal) {
-            (true, false) => 1.1,
-            (true, true) => 1.0,
-            (false, _) => 0.5,
+        // An amount in the middle of an offer's range (on a log scale) fits better than one at its
+        // edges: a €20,000 start is the heart of microcredit and the very bottom of a €10,000-€2.5m fund.
+        content *= if in_range {
+            1.0 + 0.15 * centrality(amount, o.amount_min_eur, o.amount_max_eur)
+        } else {
+            0.5
         };
     }
     if need.asks_money && !o.kind.is_money() && o.kind != Kind::Tax && o.kind != Kind::Benefit {
@@ -163,8 +173,12 @@ fn score_one(
         content *= 0.75;
     }
     // IBDO is the first line for orientation, not a catch-all first answer for specific needs.
-    if o.id.as_str() == "ibdo" && !need.themes.iter().any(|(t, _)| t == "advies") {
-        content *= 0.55;
+    if o.id.as_str() == "ibdo" {
+        content *= if need.themes.iter().any(|(t, _)| t == "advies") {
+            0.85
+        } else {
+            0.55
+        };
     }
     if o.status == Status::Unknown {
         content *= 0.95;
@@ -183,7 +197,7 @@ fn score_one(
         .iter()
         .all(|r| kb.taxonomy.municipality(r).is_some() || kb.taxonomy.subregion(r).is_some());
     match region {
-        RegionMatch::Local if local_only => score += 0.1,
+        RegionMatch::Local if local_only => score *= 1.05,
         RegionMatch::Local => {}
         // A local offer when the place is unknown: possible, but a wider offer is the safer first answer.
         RegionMatch::Wide if local_only => score *= 0.7,

@@ -357,7 +357,8 @@ impl Understander<'_> {
             language_sure,
             amount_eur: parse_amount(text),
             employees: parse_employees(&a.words),
-            asks_money: self.lexicon.asks_money(&a),
+            // Naming a sum is asking for money as much as saying "loan".
+            asks_money: self.lexicon.asks_money(&a) || parse_amount(text).is_some(),
             business,
             vagueness: self.lexicon.vague_share(&a),
             unknown_words: a.unknown.clone(),
