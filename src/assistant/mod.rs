@@ -106,6 +106,8 @@ const BROAD_THEMES: [&str; 5] = [
 const THEMELESS_MIN_SCORE: f32 = 1.3;
 /// The share of an offer's distinctive name a message must contain to count as naming it.
 const NAMED: f32 = 0.6;
+/// A one-word question skips the clarifying question only when it names an offer outright.
+const NAMED_FULLY: f32 = 0.99;
 
 pub struct Assistant<S: ConversationStore> {
     conversations: S,
@@ -179,6 +181,12 @@ fn merge(u: &Understanding, state: &ConversationState) -> Need {
         outside_drenthe: u.outside_drenthe,
         amount_eur: u.amount_eur.or(state.amount_eur),
         asks_money: u.asks_money,
+        mentions_bank: u.analysed.words.iter().any(|w| {
+            w.starts_with("bank")
+                || w.contains("krediet")
+                || w.starts_with("kredit")
+                || w.starts_with("credit")
+        }),
     }
 }
 
@@ -298,7 +306,7 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
         && need.amount_eur.is_none()
         && need.municipality.is_none()
         && u.content_words <= 3
-        && named < NAMED;
+        && named < NAMED_FULLY;
     let weak_search = scored
         .first()
         .is_none_or(|s| s.search < 0.99 || s.score < MIN_ANSWER_SCORE * 1.5);

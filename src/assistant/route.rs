@@ -17,6 +17,8 @@ pub struct Need {
     pub outside_drenthe: bool,
     pub amount_eur: Option<u64>,
     pub asks_money: bool,
+    /// A bank (loan) is part of the question: only then is a guarantee on bank credit an answer.
+    pub mentions_bank: bool,
 }
 
 /// Why an offer scored as it did, kept to explain the match to the asker.
@@ -171,6 +173,9 @@ fn score_one(
             .any(|t| need.themes.iter().any(|(n, _)| n == *t))
     {
         content *= 0.75;
+    }
+    if o.kind == Kind::Guarantee && !need.mentions_bank {
+        content *= 0.85;
     }
     // IBDO is the first line for orientation, not a catch-all first answer for specific needs.
     if o.id.as_str() == "ibdo" {
