@@ -154,8 +154,14 @@ fn score_one(
             0.5
         };
     }
-    if need.asks_money && !o.kind.is_money() && o.kind != Kind::Tax && o.kind != Kind::Benefit {
+    // Money answers a money question; a question without one ("I can't find staff") is better
+    // served by a service than by a subsidy.
+    let money_offer = o.kind.is_money() || o.kind == Kind::Tax || o.kind == Kind::Benefit;
+    let money_need = need.asks_money || need.themes.iter().any(|(t, _)| t == "financiering");
+    if money_need && !money_offer {
         content *= 0.85;
+    } else if !money_need && money_offer {
+        content *= 0.9;
     }
     // Specialised offers (innovation, energy, export, takeover, trouble) fit only when the
     // question is about their specialty: an innovation loan is no answer to "how do I finance my
