@@ -23,3 +23,4 @@ pub mod knowledge;
 pub mod search;
 pub mod startup;
 pub mod store;
+pub mod privacy;

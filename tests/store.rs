@@ -47,3 +47,85 @@ async fn an_unsupported_database_url_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn gaps_and_counts_round_trip_on_every_backend() {
+    use wegwijzer::store::NewGap;
+    for b in backends() {
+        let db = TestDb::new(b).await;
+        let store = Store::connect(&db.url).await.unwrap();
+        let gap = NewGap {
+            question: Some("Subsidie voor een winkel in [postcode]?".into()),
+            language: "nl".into(),
+            channel: "web".into(),
+            reason: "no_offer".into(),
+            themes: vec!["vestiging".into()],
+            audiences: vec!["retail".into()],
+            stages: vec![],
+            opgaven: vec![1],
+            municipality: Some("coevorden".into()),
+            subregion: Some("zuidoost-drenthe".into()),
+            offers: vec!["ibdo".into()],
+            conversation_id: Some("c1".into()),
+            person: Some("abc".into()),
+        };
+        let id = store.insert_gap(&gap).await.unwrap();
+        let back = store.gap(id).await.unwrap().expect("stored gap");
+        assert_eq!(
+            back.question.as_deref(),
+            Some("Subsidie voor een winkel in [postcode]?"),
+            "{b:?}"
+        );
+        assert_eq!(
+            (
+                back.themes.clone(),
+                back.opgaven.clone(),
+                back.status.as_str()
+            ),
+            (vec!["vestiging".to_owned()], vec![1], "new")
+        );
+        assert_eq!(back.subregion.as_deref(), Some("zuidoost-drenthe"));
+        let no_text = NewGap {
+            question: None,
+            ..gap.clone()
+        };
+        let id2 = store.insert_gap(&no_text).await.unwrap();
+        assert_eq!(store.gap(id2).await.unwrap().unwrap().question, None);
+        assert_eq!(store.recent_gaps(10).await.unwrap().len(), 2);
+        assert!(store.gap(id2 + 100).await.unwrap().is_none());
+
+        store
+            .count_question(
+                &["financiering".into(), "starten".into()],
+                Some("noord-drenthe"),
+                "web",
+                "answered",
+            )
+            .await
+            .unwrap();
+        store
+            .count_question(
+                &["financiering".into()],
+                Some("noord-drenthe"),
+                "web",
+                "answered",
+            )
+            .await
+            .unwrap();
+        store
+            .count_question(&[], None, "api", "clarify")
+            .await
+            .unwrap();
+        assert_eq!(store.counted("answered").await.unwrap(), 3, "{b:?}");
+        assert_eq!(store.counted("clarify").await.unwrap(), 1);
+
+        let salt = store.pseudonym_salt().await.unwrap();
+        assert_eq!(salt.len(), 64);
+        assert_eq!(
+            store.pseudonym_salt().await.unwrap(),
+            salt,
+            "the salt is created once"
+        );
+        store.close().await;
+    }
+}

@@ -9,6 +9,21 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Row, SqlitePool};
 
+mod gaps;
+pub use gaps::{GapRecord, NewGap, pseudonym};
+
+/// Runs the same body on whichever pool the store holds: the SQL is shared (sqlx's SQLite driver
+/// takes `$1` parameters too), only the pool type differs.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => $body,
+            Store::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("unsupported database url `{0}`: use sqlite://… or postgres://…")]
