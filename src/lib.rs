@@ -20,7 +20,7 @@ pub mod domain;
 pub mod eval;
 pub mod http;
 pub mod knowledge;
+pub mod privacy;
 pub mod search;
 pub mod startup;
 pub mod store;
-pub mod privacy;

@@ -42,6 +42,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         .await
         .with_context(|| format!("connecting to {}", config.database_url_redacted()))?;
     let instance = format!("{}-{}", hostname(), std::process::id());
+    let pseudonym_salt: Arc<str> = store.pseudonym_salt().await?.into();
     store
         .record_knowledge_load(catalog.kb.offers.len(), warnings, &instance)
         .await?;
@@ -60,6 +61,8 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         knowledge_dir: config.knowledge_dir.clone(),
         admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
         instance,
+        redactor: Arc::new(crate::privacy::Redactor::new()),
+        pseudonym_salt,
     })
 }
 

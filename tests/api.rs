@@ -368,3 +368,78 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn gaps_are_logged_redacted_with_their_id_and_test_traffic_is_not() {
+    for b in backends() {
+        let app = spawn_app(b).await;
+        let store = wegwijzer::store::Store::connect(&app.db.url).await.unwrap();
+        let q = "Kan ik nog de digitaliseringsvoucher van de provincie krijgen? Mail naar jan.jansen@example.nl of bel 06-12345678.";
+        let (_, test_traffic) = ask(&app, json!({"question": q, "log": false})).await;
+        assert_eq!(test_traffic["outcome"], "gap");
+        assert!(
+            test_traffic["gap"]["id"].is_null(),
+            "log:false is never recorded"
+        );
+        assert!(store.recent_gaps(10).await.unwrap().is_empty(), "{b:?}");
+
+        let (_, v) = ask(&app, json!({"question": q, "channel": "web"})).await;
+        let id = v["gap"]["id"].as_i64().expect("the stored gap's id");
+        let gap = store
+            .gap(id)
+            .await
+            .unwrap()
+            .expect("durable once the id is returned");
+        let text = gap.question.clone().unwrap_or_default();
+        assert!(
+            !text.contains("jan.jansen") && !text.contains("12345678"),
+            "{b:?}: {text}"
+        );
+        assert!(text.contains("digitaliseringsvoucher"), "{text}");
+        assert_eq!(
+            (
+                gap.reason.as_str(),
+                gap.channel.as_str(),
+                gap.language.as_str()
+            ),
+            ("offer_closed", "web", "nl")
+        );
+        assert!(
+            gap.offers
+                .contains(&"digitaliseringsvoucher-drenthe".to_owned())
+        );
+
+        let (_, h) = ask(
+            &app,
+            json!({"question": "Can someone call me back please?"}),
+        )
+        .await;
+        assert_eq!(h["outcome"], "handoff");
+        let hid = h["gap"]["id"].as_i64().expect("handoffs are logged too");
+        assert_eq!(store.gap(hid).await.unwrap().unwrap().reason, "handoff");
+
+        let (_, a) = ask(
+            &app,
+            json!({"question": "Ik wil een eenmanszaak inschrijven bij de KVK, hoe doe ik dat?"}),
+        )
+        .await;
+        assert_eq!(a["outcome"], "answered");
+        assert!(a["gap"].is_null());
+        assert!(
+            store.counted("answered").await.unwrap() >= 1,
+            "answered questions are counted"
+        );
+        assert_eq!(
+            store.recent_gaps(10).await.unwrap().len(),
+            2,
+            "answered questions leave no text"
+        );
+        let (_, _) = ask(&app, json!({"question": "Wie wint de Tour de France?"})).await;
+        assert_eq!(
+            store.recent_gaps(10).await.unwrap().len(),
+            2,
+            "out of scope is not demand"
+        );
+        store.close().await;
+    }
+}

@@ -38,6 +38,10 @@ pub struct AppState {
     /// Bearer token for `POST /api/admin/reload`; reload over HTTP is off without one.
     pub admin_token: Option<String>,
     pub instance: String,
+    /// Removes personal data from questions before anything is stored.
+    pub redactor: Arc<crate::privacy::Redactor>,
+    /// The secret that turns a client address into this month's pseudonym.
+    pub pseudonym_salt: Arc<str>,
 }
 
 pub fn router(state: AppState) -> Router {

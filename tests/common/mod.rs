@@ -103,7 +103,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub backend: Backend,
     _stop: oneshot::Sender<()>,
-    _db: TestDb,
+    pub db: TestDb,
 }
 
 impl TestApp {
@@ -143,6 +143,6 @@ pub async fn spawn_app_with(backend: Backend, admin_token: Option<&str>) -> Test
         client: reqwest::Client::new(),
         backend,
         _stop: tx,
-        _db: db,
+        db,
     }
 }
