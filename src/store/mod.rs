@@ -96,10 +96,7 @@ impl Store {
 
     /// Whether the database answers, for `/readyz`.
     pub async fn ping(&self) -> bool {
-        match self {
-            Store::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
-            Store::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
-        }
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())
     }
 
     pub async fn record_knowledge_load(
@@ -112,33 +109,21 @@ impl Store {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         const SQL: &str = "INSERT INTO knowledge_loads (loaded_at, offers, warnings, instance) VALUES ($1, $2, $3, $4) RETURNING id";
-        let id = match self {
-            Store::Sqlite(p) => sqlx::query(SQL)
-                .bind(&now)
-                .bind(offers as i64)
-                .bind(warnings as i64)
-                .bind(instance)
-                .fetch_one(p)
-                .await?
-                .try_get::<i64, _>(0)?,
-            Store::Postgres(p) => sqlx::query(SQL)
-                .bind(&now)
-                .bind(offers as i64)
-                .bind(warnings as i64)
-                .bind(instance)
-                .fetch_one(p)
-                .await?
-                .try_get::<i64, _>(0)?,
-        };
+        let id = with_pool!(self, pool => sqlx::query(SQL)
+            .bind(&now)
+            .bind(offers as i64)
+            .bind(warnings as i64)
+            .bind(instance)
+            .fetch_one(pool)
+            .await?
+            .try_get::<i64, _>(0)?);
         Ok(id)
     }
 
     pub async fn knowledge_loads(&self, limit: i64) -> Result<Vec<KnowledgeLoad>, StoreError> {
         const SQL: &str = "SELECT id, loaded_at, offers, warnings, instance FROM knowledge_loads ORDER BY id DESC LIMIT $1";
-        let rows: Vec<(i64, String, i64, i64, String)> = match self {
-            Store::Sqlite(p) => sqlx::query_as(SQL).bind(limit).fetch_all(p).await?,
-            Store::Postgres(p) => sqlx::query_as(SQL).bind(limit).fetch_all(p).await?,
-        };
+        let rows: Vec<(i64, String, i64, i64, String)> =
+            with_pool!(self, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
             .map(
@@ -154,9 +139,6 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        match self {
-            Store::Sqlite(p) => p.close().await,
-            Store::Postgres(p) => p.close().await,
-        }
+        with_pool!(self, pool => pool.close().await)
     }
 }
