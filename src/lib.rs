@@ -7,6 +7,7 @@
 //! - [`catalog`]: one knowledge snapshot with its index and lexicon, swapped whole on reload.
 //! - [`assistant`]: understands a question, routes it, composes the answer; pure.
 //! - [`eval`]: scores the assistant on a questions file.
+//! - [`privacy`]: PII redaction before anything is stored or logged.
 //! - [`store`]: sqlx storage on SQLite or PostgreSQL, with migrations.
 //! - [`http`]: the axum router: API, health, reload.
 //! - [`startup`]: wires everything together; signals.

@@ -92,8 +92,8 @@ impl Default for Redactor {
 
 /// Spaces that may sit inside one value; a line break never does, so values never span lines.
 const SP: &str = r"[\t\p{Zs}]";
-/// Hyphens and dashes people (and word processors) put between digit groups.
-/// Escaped hyphen first, so the class never reads as a range.
+/// Hyphens and dashes people (and word processors) put between digit groups; the hyphen is escaped
+/// so that inside a character class it never reads as a range.
 const DASH: &str = "\\-\u{2010}\u{2011}\u{2013}\u{2014}";
 
 impl Redactor {
@@ -113,7 +113,7 @@ impl Redactor {
             iban: re(&format!(
                 r"(?i)\b[A-Z]{{2}}[0-9]{{2}}(?:[A-Z0-9]{{11,30}}|(?:[{DASH}\t\p{{Zs}}][A-Z0-9]{{4}}){{2,7}}(?:[{DASH}\t\p{{Zs}}][A-Z0-9]{{1,4}})?)\b"
             )),
-            // Exactly up to ten account digits, so a phone number right after an IBAN is not eaten in part.
+            // At most ten account digits, so a phone number written right after it is not partly eaten.
             iban_nl: re(&format!(
                 r"(?i)\bNL[0-9]{{2}}[{DASH}\t\p{{Zs}}]?[A-Z]{{4}}(?:[{DASH}\t\p{{Zs}}]?[0-9]){{8,10}}"
             )),
@@ -936,7 +936,7 @@ const COMMON_WORDS: &[&str] = &[
     "die", "dit", "deze", "wat", "wie", "waar", "hoe", "belangrijk", "onbekend", "anoniem",
     "eenmanszaak", "bedrijf", "webshop", "winkel", "ondernemend", "startende", "beginnende",
     "ervaren", "jonge", "kleine", "lokale", "jong", "oud", "zwanger", "ziek", "alleen", "samen",
-    "momenteel", "binnenkort",
+    "momenteel", "binnenkort", "team",
     // English
     "a", "an", "the", "not", "from", "at", "on", "with", "looking", "interested", "new", "here",
     "currently", "also", "just", "still", "trying", "planning", "happy", "sorry", "writing",
@@ -1009,6 +1009,12 @@ mod tests {
         assert!(all.iter().all(|p| !p.chars().any(|c| c.is_ascii_digit())));
         assert_eq!(PiiKind::VatId.placeholder(), "[btw-id]");
         assert_eq!(PiiKind::Phone.placeholder(), "[telefoon]");
+    }
+
+    #[test]
+    fn redactor_can_be_shared_between_request_handlers() {
+        fn shareable<T: Send + Sync + 'static>() {}
+        shareable::<Redactor>();
     }
 
     #[test]
