@@ -443,3 +443,52 @@ async fn gaps_are_logged_redacted_with_their_id_and_test_traffic_is_not() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn not_helpful_feedback_becomes_a_redacted_gap() {
+    for b in backends() {
+        let app = spawn_app(b).await;
+        let store = wegwijzer::store::Store::connect(&app.db.url).await.unwrap();
+        let (_, a) = ask(
+            &app,
+            json!({"question": "Ik zoek een microkrediet om een kapsalon te starten in Assen"}),
+        )
+        .await;
+        let cid = a["conversation_id"].as_str().unwrap().to_owned();
+        let post = |body: Value| app.client.post(app.url("/api/feedback")).json(&body).send();
+        let r = post(json!({"conversation_id": cid, "helpful": true}))
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let r = post(json!({"conversation_id": cid, "helpful": false, "comment": "Te weinig geld, mail me: a.b@example.nl"})).await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let v: Value = r.json().await.unwrap();
+        let gap = store
+            .gap(v["gap"]["id"].as_i64().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(gap.reason, "not_helpful", "{b:?}");
+        assert!(gap.themes.contains(&"financiering".to_owned()));
+        assert_eq!(gap.municipality.as_deref(), Some("assen"));
+        assert!(
+            gap.offers.contains(&"qredits".to_owned()),
+            "{:?}",
+            gap.offers
+        );
+        let text = gap.question.unwrap();
+        assert!(
+            text.contains("[e-mail]") && !text.contains("a.b@example.nl"),
+            "{text}"
+        );
+        let r = post(json!({"conversation_id": "unknown-conversation", "helpful": false}))
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        let r = post(json!({"conversation_id": cid, "helpful": "no"}))
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400);
+        store.close().await;
+    }
+}

@@ -32,6 +32,8 @@ pub struct ConversationState {
     pub pending: Option<Pending>,
     pub turns: u32,
     pub clarifications: u32,
+    /// The offers of the last answer (ids only), for "this did not help" feedback.
+    pub last_offers: Vec<String>,
 }
 
 pub trait ConversationStore: Send + Sync {

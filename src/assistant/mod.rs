@@ -138,8 +138,14 @@ impl<S: ConversationStore> Assistant<S> {
             answer.notice = Some(compose::new_conversation_notice(answer.language));
         }
         answer.conversation_id = id.as_str().to_owned();
+        state.last_offers = answer.offers.iter().map(|o| o.id.clone()).collect();
         self.conversations.save(id.as_str(), state);
         answer
+    }
+
+    /// What a conversation has established so far, if it is still remembered.
+    pub fn conversation(&self, id: &ConversationId) -> Option<ConversationState> {
+        self.conversations.load(id.as_str())
     }
 }
 

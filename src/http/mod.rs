@@ -4,6 +4,7 @@
 mod ask;
 mod error;
 mod extract;
+mod feedback;
 mod health;
 mod offers;
 
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(offers::router())
         .merge(ask::router())
+        .merge(feedback::router())
         .merge(health::admin_router())
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     Router::new()
