@@ -57,6 +57,11 @@ pub struct Lexicon {
     vague: Concept,
     money: Concept,
     business: Concept,
+    hiring: Concept,
+    training: Concept,
+    /// Per offer (by ord): which side of the staff theme it serves, read from its own words:
+    /// positive for finding people, negative for training them, zero for both or neither.
+    staff_side: Vec<f32>,
     /// Folded place name (words joined by a space) → municipality id.
     places: HashMap<String, String>,
     outside: HashSet<String>,
@@ -195,6 +200,19 @@ impl Lexicon {
                     .collect()
             })
             .collect();
+        let hiring_c = concept("hiring", &i.staff.hiring);
+        let training_c = concept("training", &i.staff.training);
+        let staff_side = kb
+            .offers
+            .iter()
+            .map(|o| {
+                let text = format!("{} {} {}", o.name, o.summary.nl, o.keywords.join(" . "));
+                let a = Lexicon::analyse_plain(&text, analyzers, decompounder);
+                let h = concept_weight_static(&hiring_c, &a);
+                let t = concept_weight_static(&training_c, &a);
+                if h + t == 0.0 { 0.0 } else { (h - t) / (h + t) }
+            })
+            .collect();
         Lexicon {
             names,
             unique_name_weight: (n / 2.0).ln() - 1e-3,
@@ -209,6 +227,9 @@ impl Lexicon {
             vague: concept("vague", &i.vague.words),
             money: concept("money", &i.money.words),
             business: concept("business", &i.business.words),
+            hiring: concept("hiring", &i.staff.hiring),
+            training: concept("training", &i.staff.training),
+            staff_side,
             places,
             outside,
             max_place_words,
@@ -449,6 +470,39 @@ impl Lexicon {
     pub fn injection(&self, a: &Analysed) -> bool {
         self.concept_weight(&self.injection, a, false) > 0.0
     }
+    /// The side of the staff theme a message is on: positive for hiring, negative for training.
+    pub fn staff_need(&self, a: &Analysed) -> f32 {
+        let h = self.concept_weight(&self.hiring, a, false);
+        let t = self.concept_weight(&self.training, a, false);
+        if h + t == 0.0 { 0.0 } else { (h - t) / (h + t) }
+    }
+
+    /// The side of the staff theme an offer serves (see `staff_side`).
+    pub fn staff_side(&self, ord: usize) -> f32 {
+        self.staff_side.get(ord).copied().unwrap_or(0.0)
+    }
+
+    /// Dutch analysis of a knowledge text, for reading offers with the intent word lists.
+    fn analyse_plain(text: &str, analyzers: &Analyzers, decompounder: &Decompounder) -> Analysed {
+        let folded = fold(text);
+        let ws: Vec<String> = words(&folded).map(str::to_owned).collect();
+        let expanded = decompounder.expand(text);
+        let terms = Language::ALL.map(|l| {
+            if l == Language::Nl {
+                analyzers.analyze(l, &expanded)
+            } else {
+                Vec::new()
+            }
+        });
+        Analysed {
+            words: ws,
+            terms,
+            unknown: Vec::new(),
+            language: Language::Nl,
+            typo_candidates: Default::default(),
+        }
+    }
+
     /// Whether the message talks about a business at all (a firm, customers, a sector, …).
     pub fn business(&self, a: &Analysed) -> bool {
         self.concept_weight(&self.business, a, true) > 0.0
@@ -491,6 +545,19 @@ impl Lexicon {
         }
         (None, outside)
     }
+}
+
+/// Concept matching without typo tolerance and without a lexicon (used while building one).
+fn concept_weight_static(c: &Concept, a: &Analysed) -> f32 {
+    let l = a.language as usize;
+    c.patterns
+        .iter()
+        .filter(|p| {
+            contains_seq(&a.words, &p.words)
+                || (p.words.len() == 1 && contains_seq(&a.terms[l], &p.per_lang[l]))
+        })
+        .map(|p| p.weight)
+        .sum()
 }
 
 fn contains_seq(hay: &[String], needle: &[String]) -> bool {

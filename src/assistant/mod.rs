@@ -187,6 +187,7 @@ fn merge(u: &Understanding, state: &ConversationState) -> Need {
         outside_drenthe: u.outside_drenthe,
         amount_eur: u.amount_eur.or(state.amount_eur),
         asks_money: u.asks_money,
+        staff_need: 0.0,
         mentions_bank: u.analysed.words.iter().any(|w| {
             w.starts_with("bank")
                 || w.contains("krediet")
@@ -288,7 +289,8 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
         .rank(&query, &langs, limit)
         .map(|hits| hits.into_iter().collect())
         .unwrap_or_default();
-    let scored = route::score_offers(kb, &need, &search);
+    need.staff_need = catalog.lexicon.staff_need(&u.analysed);
+    let scored = route::score_offers(kb, &need, &search, |ord| catalog.lexicon.staff_side(ord));
 
     // How clearly the message names an offer ("mkbfonds drenthe", "wbso"): naming one is never vague.
     let named = scored

@@ -19,6 +19,8 @@ pub struct Need {
     pub asks_money: bool,
     /// A bank (loan) is part of the question: only then is a guarantee on bank credit an answer.
     pub mentions_bank: bool,
+    /// For staff questions: positive when finding people, negative when training them.
+    pub staff_need: f32,
 }
 
 /// Why an offer scored as it did, kept to explain the match to the asker.
@@ -58,9 +60,17 @@ pub const W_SEARCH: f32 = 1.0;
 pub const W_THEME: f32 = 0.8;
 pub const W_AUDIENCE: f32 = 0.3;
 pub const W_STAGE: f32 = 0.2;
+/// A staff offer on the other side (hiring vs training) than the question.
+const STAFF_MISMATCH: f32 = 0.7;
 
 /// Scores every offer. `search` maps offer ord → raw search score.
-pub fn score_offers(kb: &KnowledgeBase, need: &Need, search: &HashMap<usize, f32>) -> Vec<Scored> {
+/// `staff_side` gives each offer's side of the staff theme (see `Lexicon::staff_side`).
+pub fn score_offers(
+    kb: &KnowledgeBase,
+    need: &Need,
+    search: &HashMap<usize, f32>,
+    staff_side: impl Fn(usize) -> f32,
+) -> Vec<Scored> {
     let max_search = search.values().copied().fold(0.0f32, f32::max).max(1e-6);
     let theme_total: f32 = need
         .themes
@@ -72,7 +82,17 @@ pub fn score_offers(kb: &KnowledgeBase, need: &Need, search: &HashMap<usize, f32
         .offers
         .iter()
         .enumerate()
-        .map(|(ord, o)| score_one(kb, o, ord, need, search, max_search, theme_total))
+        .map(|(ord, o)| {
+            let mut s = score_one(kb, o, ord, need, search, max_search, theme_total);
+            // Finding staff and training staff are different needs under one theme.
+            let side = staff_side(ord);
+            if o.themes.first().is_some_and(|t| t == "personeel") && need.staff_need * side < -0.25
+            {
+                s.content *= STAFF_MISMATCH;
+                s.score *= STAFF_MISMATCH;
+            }
+            s
+        })
         .collect();
     out.sort_by(|a, b| b.score.total_cmp(&a.score));
     out

@@ -34,6 +34,15 @@ pub struct Intents {
     pub vague: WordList,
     pub money: WordList,
     pub business: WordList,
+    pub staff: Staff,
+}
+
+/// The two sides of the staff theme.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Staff {
+    pub hiring: Vec<String>,
+    pub training: Vec<String>,
 }
 
 impl Intents {
