@@ -177,3 +177,18 @@ pub fn eval(dir: &Path, file: &Path, verbose: bool) -> anyhow::Result<ExitCode> 
     println!("{}", report.summary());
     Ok(ExitCode::SUCCESS)
 }
+
+pub fn erase(database_url: &str, conversation_id: &str) -> anyhow::Result<ExitCode> {
+    let id = crate::domain::ConversationId::parse(conversation_id).map_err(anyhow::Error::msg)?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let n = rt.block_on(async {
+        let store = crate::store::Store::connect(database_url).await?;
+        let n = store.erase_conversation(id.as_str()).await?;
+        store.close().await;
+        anyhow::Ok(n)
+    })?;
+    println!("erased {n} gap record(s) of conversation {}", id.as_str());
+    Ok(ExitCode::SUCCESS)
+}

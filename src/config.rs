@@ -22,6 +22,9 @@ pub struct Config {
     /// Minutes a conversation is remembered without a new message.
     #[arg(long, env = "WEGWIJZER_CONVERSATION_TTL_MINUTES", default_value_t = 30)]
     pub conversation_ttl_minutes: u64,
+    /// Days after which the redacted text of a gap is deleted (its record and counts stay).
+    #[arg(long, env = "WEGWIJZER_RETENTION_DAYS", default_value_t = 180)]
+    pub retention_days: u32,
     /// Bearer token that allows `POST /api/admin/reload`; without it reload is SIGHUP only.
     #[arg(long, env = "WEGWIJZER_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,

@@ -57,6 +57,11 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// The unmet-demand log.
+    Gaps {
+        #[command(subcommand)]
+        command: GapsCommand,
+    },
     /// Score the assistant on a questions file (see ../shared/eval/README.md).
     Eval {
         file: PathBuf,
@@ -65,6 +70,20 @@ enum Command {
         /// Print every row, not only the misses.
         #[arg(long)]
         verbose: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GapsCommand {
+    /// Delete every gap record of one conversation (erasure on request).
+    Erase {
+        conversation_id: String,
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://data/wegwijzer.db?mode=rwc"
+        )]
+        database_url: String,
     },
 }
 
@@ -100,6 +119,13 @@ fn main() -> ExitCode {
             json,
             explain,
         } => cli::ask(&knowledge_dir, &question, json, explain),
+        Command::Gaps {
+            command:
+                GapsCommand::Erase {
+                    conversation_id,
+                    database_url,
+                },
+        } => cli::erase(&database_url, &conversation_id),
         Command::Eval {
             file,
             knowledge_dir,

@@ -120,7 +120,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", config.addr))?;
     tracing::info!(addr = %config.addr, "listening");
     spawn_reload_on_sighup(state.clone());
+    spawn_retention(state.store.clone(), config.retention_days);
     serve(listener, state, shutdown_signal()).await
+}
+
+/// Deletes expired question texts at start and then daily.
+fn spawn_retention(store: Store, days: u32) {
+    tokio::spawn(async move {
+        let mut every_day = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
+        loop {
+            every_day.tick().await;
+            match store.forget_old_texts(days).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(texts = n, days, "retention: deleted expired question texts")
+                }
+                Err(e) => tracing::warn!(error = %e, "retention run failed"),
+            }
+        }
+    });
 }
 
 #[cfg(unix)]

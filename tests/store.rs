@@ -129,3 +129,39 @@ async fn gaps_and_counts_round_trip_on_every_backend() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn retention_keeps_records_without_text_and_erasure_deletes_a_conversation() {
+    use wegwijzer::store::NewGap;
+    for b in backends() {
+        let db = TestDb::new(b).await;
+        let store = Store::connect(&db.url).await.unwrap();
+        let gap = |cid: &str| NewGap {
+            question: Some("iets zonder aanbod".into()),
+            language: "nl".into(),
+            channel: "api".into(),
+            reason: "no_offer".into(),
+            conversation_id: Some(cid.into()),
+            ..NewGap::default()
+        };
+        let a = store.insert_gap(&gap("keep")).await.unwrap();
+        store.insert_gap(&gap("erase-me")).await.unwrap();
+        store.insert_gap(&gap("erase-me")).await.unwrap();
+        assert_eq!(
+            store.forget_old_texts(1).await.unwrap(),
+            0,
+            "{b:?}: nothing is old yet"
+        );
+        assert_eq!(
+            store.forget_old_texts(0).await.unwrap(),
+            3,
+            "{b:?}: a zero-day retention forgets all texts"
+        );
+        let kept = store.gap(a).await.unwrap().expect("the record stays");
+        assert_eq!(kept.question, None);
+        assert_eq!(kept.reason, "no_offer");
+        assert_eq!(store.erase_conversation("erase-me").await.unwrap(), 2);
+        assert_eq!(store.recent_gaps(10).await.unwrap().len(), 1);
+        store.close().await;
+    }
+}

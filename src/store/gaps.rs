@@ -202,6 +202,24 @@ impl Store {
         Ok(n)
     }
 
+    /// Retention: removes the (redacted) text of gaps older than `days`; the records and counts stay.
+    pub async fn forget_old_texts(&self, days: u32) -> Result<u64, StoreError> {
+        let cutoff = (time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days)))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        const SQL: &str =
+            "UPDATE gaps SET question = NULL WHERE question IS NOT NULL AND created_at < $1";
+        let n = with_pool!(self, pool => sqlx::query(SQL).bind(&cutoff).execute(pool).await?.rows_affected());
+        Ok(n)
+    }
+
+    /// Erasure on request: deletes every gap record of one conversation.
+    pub async fn erase_conversation(&self, conversation_id: &str) -> Result<u64, StoreError> {
+        const SQL: &str = "DELETE FROM gaps WHERE conversation_id = $1";
+        let n = with_pool!(self, pool => sqlx::query(SQL).bind(conversation_id).execute(pool).await?.rows_affected());
+        Ok(n)
+    }
+
     /// The pseudonym salt shared by every instance, created on first use.
     pub async fn pseudonym_salt(&self) -> Result<String, StoreError> {
         let candidate = format!(

@@ -123,6 +123,7 @@ pub async fn spawn_app_with(backend: Backend, admin_token: Option<&str>) -> Test
         database_url: db.url.clone(),
         knowledge_dir: knowledge_dir(),
         conversation_ttl_minutes: 30,
+        retention_days: 180,
         admin_token: admin_token.map(str::to_owned),
     };
     let state = wegwijzer::startup::build_state(&config)
