@@ -80,9 +80,7 @@ pub fn search(dir: &Path, query: &str, flags: SearchFlags) -> anyhow::Result<Exi
     let status = match flags.status.as_deref() {
         None => None,
         Some(s) => Some(
-            Status::ALL
-                .into_iter()
-                .find(|x| x.as_str() == s)
+            Status::parse(s)
                 .with_context(|| format!("unknown status `{s}` (open, closed, unknown)"))?,
         ),
     };

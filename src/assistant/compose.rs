@@ -161,9 +161,8 @@ pub fn closed_sentence(o: &Offer, lang: Language) -> String {
 }
 
 pub fn answered(lang: Language, place: Option<&str>) -> String {
-    let place_part = place
-        .map(|p| lang.pick(format!(" in {p}"), format!(" in {p}"), format!(" in {p}")))
-        .unwrap_or_default();
+    // "in" is the same word in all three languages.
+    let place_part = place.map(|p| format!(" in {p}")).unwrap_or_default();
     lang.pick(
         format!("Voor uw vraag{place_part} passen deze mogelijkheden het best. Per regeling ziet u waarom die past en hoe u aanvraagt; twijfelt u, dan helpt IBDO gratis verder."),
         format!("These are the options that best fit your question{place_part}. For each you see why it fits and how to apply; if in doubt, IBDO helps for free."),

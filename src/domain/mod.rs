@@ -24,6 +24,10 @@ pub enum Status {
 impl Status {
     pub const ALL: [Status; 3] = [Status::Open, Status::Closed, Status::Unknown];
 
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Open => "open",
@@ -74,6 +78,10 @@ impl Kind {
         Kind::Information,
         Kind::Acquisition,
     ];
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|x| x.as_str() == s)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {

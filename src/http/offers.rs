@@ -58,28 +58,18 @@ fn filters(c: &Catalog, p: &SearchParams) -> Result<Filters, ApiError> {
     };
     let kind = match p.kind.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(k) => Some(
-            Kind::ALL
-                .into_iter()
-                .find(|x| x.as_str() == k)
-                .ok_or_else(|| {
-                    ApiError::BadRequest(format!(
-                        "unknown kind `{}`",
-                        k.chars().take(60).collect::<String>()
-                    ))
-                })?,
-        ),
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "unknown kind `{}`",
+                k.chars().take(60).collect::<String>()
+            ))
+        })?),
     };
     let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(
-            Status::ALL
-                .into_iter()
-                .find(|x| x.as_str() == s)
-                .ok_or_else(|| {
-                    ApiError::BadRequest("unknown status (open, closed or unknown)".into())
-                })?,
-        ),
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            ApiError::BadRequest("unknown status (open, closed or unknown)".into())
+        })?),
     };
     Ok(Filters {
         theme: check("theme", &p.theme, &|s| t.theme(s).is_some())?,

@@ -195,14 +195,11 @@ impl Offer {
                 err(problems, field, "must not be empty".into());
             }
         }
-        let kind = Kind::ALL.iter().copied().find(|k| k.as_str() == fm.kind);
+        let kind = Kind::parse(&fm.kind);
         if kind.is_none() {
             err(problems, "kind", format!("unknown kind `{}`", fm.kind));
         }
-        let status = Status::ALL
-            .iter()
-            .copied()
-            .find(|s| s.as_str() == fm.status);
+        let status = Status::parse(&fm.status);
         if status.is_none() {
             err(
                 problems,

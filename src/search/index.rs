@@ -77,7 +77,6 @@ pub struct SearchResult {
 
 /// The index over one knowledge base snapshot. Built whole and replaced whole on reload.
 pub struct SearchIndex {
-    index: Index,
     reader: IndexReader,
     fields: Fields,
     analyzers: Analyzers,
@@ -149,7 +148,6 @@ impl SearchIndex {
             }
         }
         Ok(SearchIndex {
-            index,
             reader,
             fields,
             analyzers,
@@ -436,11 +434,6 @@ impl SearchIndex {
 
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
-    }
-
-    #[allow(dead_code)]
-    fn index(&self) -> &Index {
-        &self.index
     }
 }
 
