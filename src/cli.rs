@@ -176,17 +176,233 @@ pub fn eval(dir: &Path, file: &Path, verbose: bool) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn erase(database_url: &str, conversation_id: &str) -> anyhow::Result<ExitCode> {
-    let id = crate::domain::ConversationId::parse(conversation_id).map_err(anyhow::Error::msg)?;
+/// Runs one async job against the database on a small runtime, closing the pool after.
+fn with_store<T>(
+    database_url: &str,
+    job: impl AsyncFnOnce(&crate::store::Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let n = rt.block_on(async {
+    rt.block_on(async {
         let store = crate::store::Store::connect(database_url).await?;
-        let n = store.erase_conversation(id.as_str()).await?;
+        let out = job(&store).await;
         store.close().await;
-        anyhow::Ok(n)
+        out
+    })
+}
+
+/// The operator at the terminal, as the audit trail names them.
+fn operator() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+pub fn erase(database_url: &str, conversation_id: &str) -> anyhow::Result<ExitCode> {
+    let id = crate::domain::ConversationId::parse(conversation_id).map_err(anyhow::Error::msg)?;
+    let n = with_store(database_url, async |store| {
+        let n = store.erase_conversation(id.as_str()).await?;
+        store
+            .audit(
+                &operator(),
+                "erasure",
+                Some(id.as_str()),
+                Some(&format!("{n} record(s)")),
+            )
+            .await?;
+        Ok(n)
     })?;
     println!("erased {n} gap record(s) of conversation {}", id.as_str());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Adds a user (or resets one's password and role); the password is read from stdin, one line.
+pub fn user_add(database_url: &str, name: &str, role: &str) -> anyhow::Result<ExitCode> {
+    use crate::auth::{Role, hash_password, parse_name};
+    let name = parse_name(name)?;
+    let role = Role::parse(role).map_err(anyhow::Error::msg)?;
+    let mut password = String::new();
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprint!("password for {name}: ");
+    }
+    std::io::stdin().read_line(&mut password)?;
+    let hash = hash_password(password.trim_end_matches(['\r', '\n']))?;
+    let new = with_store(database_url, async |store| {
+        let new = store.upsert_user(&name, role, &hash).await?;
+        let action = if new { "user.add" } else { "user.reset" };
+        store
+            .audit(&operator(), action, Some(&name), Some(role.as_str()))
+            .await?;
+        Ok(new)
+    })?;
+    println!(
+        "{} {name} ({})",
+        if new { "added" } else { "updated" },
+        role.as_str()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates an API token and prints it on the last line; only its hash is stored.
+pub fn token_create(database_url: &str, name: &str, role: &str) -> anyhow::Result<ExitCode> {
+    use crate::auth::{Role, new_secret, parse_name};
+    let name = parse_name(name)?;
+    let role = Role::parse(role).map_err(anyhow::Error::msg)?;
+    let token = new_secret()?;
+    let id = with_store(database_url, async |store| {
+        let id = store.create_token(&name, role, &token).await?;
+        store
+            .audit(
+                &operator(),
+                "token.create",
+                Some(&id.to_string()),
+                Some(&format!("{name} {}", role.as_str())),
+            )
+            .await?;
+        Ok(id)
+    })?;
+    println!(
+        "token {id} for {name} ({}); it is shown only now:",
+        role.as_str()
+    );
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn token_list(database_url: &str) -> anyhow::Result<ExitCode> {
+    let tokens = with_store(database_url, async |store| Ok(store.tokens().await?))?;
+    println!(
+        "{:>4}  {:<24} {:<8} {:<26} {:<26} revoked",
+        "id", "name", "role", "created", "last used"
+    );
+    for t in tokens {
+        println!(
+            "{:>4}  {:<24} {:<8} {:<26} {:<26} {}",
+            t.id,
+            t.name,
+            t.role,
+            t.created_at,
+            t.last_used_at.unwrap_or_else(|| "-".into()),
+            t.revoked_at.unwrap_or_else(|| "-".into())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn token_revoke(database_url: &str, id: i64) -> anyhow::Result<ExitCode> {
+    let revoked = with_store(database_url, async |store| {
+        let revoked = store.revoke_token(id).await?;
+        if revoked {
+            store
+                .audit(&operator(), "token.revoke", Some(&id.to_string()), None)
+                .await?;
+        }
+        Ok(revoked)
+    })?;
+    if revoked {
+        println!("revoked token {id}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("no active token {id}");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// What `gaps export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportWhat {
+    /// The gap records (redacted texts included), as officers see them.
+    Gaps,
+    /// The white-spot matrix for partners, small cells suppressed.
+    Matrix,
+}
+
+pub struct ExportFlags {
+    pub format: ExportFormat,
+    pub what: ExportWhat,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub rows: String,
+    pub cols: String,
+}
+
+/// The same exports as the API, written to stdout.
+pub fn gaps_export(
+    database_url: &str,
+    knowledge_dir: &Path,
+    f: ExportFlags,
+) -> anyhow::Result<ExitCode> {
+    use crate::insights::{Dimension, Period, export, matrix};
+    let today = time::OffsetDateTime::now_utc().date();
+    let period =
+        Period::parse(f.from.as_deref(), f.to.as_deref(), today).map_err(anyhow::Error::msg)?;
+    let (from, to) = period.bounds();
+    let out = match f.what {
+        ExportWhat::Gaps => with_store(database_url, async |store| {
+            let filter = crate::store::GapFilter {
+                from: Some(from.clone()),
+                to: Some(to.clone()),
+                limit: i64::MAX,
+                ..crate::store::GapFilter::default()
+            };
+            let (_, gaps) = store.list_gaps(&filter).await?;
+            store
+                .audit(
+                    &operator(),
+                    "export",
+                    Some("gaps"),
+                    Some(&format!("from={from} to={to} rows={}", gaps.len())),
+                )
+                .await?;
+            Ok(match f.format {
+                ExportFormat::Csv => export::gaps_csv(&gaps),
+                ExportFormat::Json => serde_json::to_string_pretty(&gaps)?,
+            })
+        })?,
+        ExportWhat::Matrix => {
+            let (kb, _) = crate::knowledge::KnowledgeBase::load(knowledge_dir, today)?;
+            let rows = Dimension::parse(&f.rows).map_err(anyhow::Error::msg)?;
+            let cols = Dimension::parse(&f.cols).map_err(anyhow::Error::msg)?;
+            with_store(database_url, async |store| {
+                let m = matrix::build(
+                    store,
+                    &kb,
+                    rows,
+                    cols,
+                    period,
+                    crate::domain::Language::Nl,
+                    true,
+                )
+                .await?;
+                store
+                    .audit(
+                        &operator(),
+                        "export",
+                        Some("matrix"),
+                        Some(&format!(
+                            "rows={} cols={} from={from} to={to}",
+                            rows.as_str(),
+                            cols.as_str()
+                        )),
+                    )
+                    .await?;
+                Ok(match f.format {
+                    ExportFormat::Csv => export::matrix_csv(&m),
+                    ExportFormat::Json => serde_json::to_string_pretty(
+                        &serde_json::json!({"codebook": export::codebook(), "matrix": m}),
+                    )?,
+                })
+            })?
+        }
+    };
+    print!("{out}");
     Ok(ExitCode::SUCCESS)
 }

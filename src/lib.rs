@@ -9,17 +9,25 @@
 //! - [`eval`]: scores the assistant on a questions file.
 //! - [`privacy`]: PII redaction before anything is stored or logged.
 //! - [`store`]: sqlx storage on SQLite or PostgreSQL, with migrations.
+//! - [`auth`]: roles, password hashing, API and session secrets.
+//! - [`app`]: the application state every channel shares.
+//! - [`desk`]: asks the assistant and records the demand; every channel goes through it.
+//! - [`insights`]: the white-spot matrix, clusters of unanswered questions, exports.
 //! - [`http`]: the axum router: API, health, reload.
 //! - [`startup`]: wires everything together; signals.
 //! - [`cli`]: the terminal commands.
 
+pub mod app;
 pub mod assistant;
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod desk;
 pub mod domain;
 pub mod eval;
 pub mod http;
+pub mod insights;
 pub mod knowledge;
 pub mod privacy;
 pub mod search;

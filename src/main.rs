@@ -62,6 +62,16 @@ enum Command {
         #[command(subcommand)]
         command: GapsCommand,
     },
+    /// Users of the web login (advisers and officers).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens for advisers' and officers' tools.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Score the assistant on a questions file (see ../shared/eval/README.md).
     Eval {
         file: PathBuf,
@@ -70,6 +80,56 @@ enum Command {
         /// Print every row, not only the misses.
         #[arg(long)]
         verbose: bool,
+    },
+}
+
+/// Where the database is; the same default as `serve`.
+#[derive(clap::Args)]
+struct Db {
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/wegwijzer.db?mode=rwc"
+    )]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user, or reset an existing one's password and role. Reads the password from stdin.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// adviser or officer
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once, on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// adviser or officer
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// List tokens (never the tokens themselves).
+    List {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        db: Db,
     },
 }
 
@@ -84,6 +144,28 @@ enum GapsCommand {
             default_value = "sqlite://data/wegwijzer.db?mode=rwc"
         )]
         database_url: String,
+    },
+    /// Export gap records or the white-spot matrix (partner version) to stdout.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: cli::ExportFormat,
+        #[arg(long, value_enum, default_value = "gaps")]
+        what: cli::ExportWhat,
+        /// First day, YYYY-MM-DD (default: 364 days before `--to`).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        to: Option<String>,
+        /// Matrix rows: theme, audience, stage, subregion, municipality, opgave, channel.
+        #[arg(long, default_value = "theme")]
+        rows: String,
+        #[arg(long, default_value = "subregion")]
+        cols: String,
+        #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
+        knowledge_dir: PathBuf,
+        #[command(flatten)]
+        db: Db,
     },
 }
 
@@ -126,6 +208,40 @@ fn main() -> ExitCode {
                     database_url,
                 },
         } => cli::erase(&database_url, &conversation_id),
+        Command::Gaps {
+            command:
+                GapsCommand::Export {
+                    format,
+                    what,
+                    from,
+                    to,
+                    rows,
+                    cols,
+                    knowledge_dir,
+                    db,
+                },
+        } => cli::gaps_export(
+            &db.database_url,
+            &knowledge_dir,
+            cli::ExportFlags {
+                format,
+                what,
+                from,
+                to,
+                rows,
+                cols,
+            },
+        ),
+        Command::User {
+            command: UserCommand::Add { name, role, db },
+        } => cli::user_add(&db.database_url, &name, &role),
+        Command::Token { command } => match command {
+            TokenCommand::Create { name, role, db } => {
+                cli::token_create(&db.database_url, &name, &role)
+            }
+            TokenCommand::List { db } => cli::token_list(&db.database_url),
+            TokenCommand::Revoke { id, db } => cli::token_revoke(&db.database_url, id),
+        },
         Command::Eval {
             file,
             knowledge_dir,

@@ -94,29 +94,29 @@ async fn gaps_and_counts_round_trip_on_every_backend() {
         assert_eq!(store.recent_gaps(10).await.unwrap().len(), 2);
         assert!(store.gap(id2 + 100).await.unwrap().is_none());
 
+        use wegwijzer::store::DemandKey;
+        let two = ["financiering".to_owned(), "starten".to_owned()];
+        let one = ["financiering".to_owned()];
+        let key = |themes| DemandKey {
+            themes,
+            subregion: Some("noord-drenthe"),
+            channel: "web",
+            outcome: "answered",
+            ..DemandKey::default()
+        };
+        store.count_demand(&key(&two)).await.unwrap();
+        store.count_demand(&key(&one)).await.unwrap();
         store
-            .count_question(
-                &["financiering".into(), "starten".into()],
-                Some("noord-drenthe"),
-                "web",
-                "answered",
-            )
-            .await
-            .unwrap();
-        store
-            .count_question(
-                &["financiering".into()],
-                Some("noord-drenthe"),
-                "web",
-                "answered",
-            )
-            .await
-            .unwrap();
-        store
-            .count_question(&[], None, "api", "clarify")
+            .count_demand(&DemandKey {
+                channel: "api",
+                outcome: "clarify",
+                ..DemandKey::default()
+            })
             .await
             .unwrap();
         assert_eq!(store.counted("answered").await.unwrap(), 3, "{b:?}");
+        // Each gap counts as demand under its reason, in the same transaction.
+        assert_eq!(store.counted("no_offer").await.unwrap(), 2, "{b:?}");
         assert_eq!(store.counted("clarify").await.unwrap(), 1);
 
         let salt = store.pseudonym_salt().await.unwrap();

@@ -149,6 +149,17 @@ impl<S: ConversationStore> Assistant<S> {
     }
 }
 
+/// What the assistant understands of a text on its own, without a conversation: the language and
+/// the understanding an adviser-logged gap is filed under.
+pub fn understand_only(catalog: &Catalog, question: &Question) -> (Language, Understood) {
+    let answer = respond(
+        catalog,
+        question.as_str(),
+        &mut ConversationState::default(),
+    );
+    (answer.language, answer.understood)
+}
+
 /// Merges this message's understanding with what the conversation already knew.
 fn merge(u: &Understanding, state: &ConversationState) -> Need {
     let carry = |now: &[(String, f32)], before: &[String]| {

@@ -185,6 +185,27 @@ pub enum GapReason {
 }
 
 impl GapReason {
+    pub const ALL: [GapReason; 6] = [
+        GapReason::NoOffer,
+        GapReason::OfferClosed,
+        GapReason::AudienceMismatch,
+        GapReason::RegionMismatch,
+        GapReason::NotHelpful,
+        GapReason::Handoff,
+    ];
+
+    pub fn parse(s: &str) -> Result<GapReason, String> {
+        GapReason::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown reason; use one of: {}",
+                    GapReason::ALL.map(GapReason::as_str).join(", ")
+                )
+            })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             GapReason::NoOffer => "no_offer",

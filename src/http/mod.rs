@@ -2,19 +2,19 @@
 //! domain types and call the library; none builds a tantivy query or writes SQL.
 
 mod ask;
+pub mod auth;
 mod error;
 mod extract;
 mod feedback;
+mod gaps;
 mod health;
+mod insights;
 mod offers;
 
 pub use error::ApiError;
 
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode, header};
@@ -23,33 +23,19 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::assistant::{Assistant, MemoryConversations};
-use crate::catalog::Catalog;
-use crate::store::Store;
-
 /// The public API refuses bodies larger than this.
 pub const API_BODY_LIMIT: usize = 16 * 1024;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub catalog: Arc<ArcSwap<Catalog>>,
-    pub assistant: Arc<Assistant<MemoryConversations>>,
-    pub store: Store,
-    pub knowledge_dir: PathBuf,
-    /// Bearer token for `POST /api/admin/reload`; reload over HTTP is off without one.
-    pub admin_token: Option<String>,
-    pub instance: String,
-    /// Removes personal data from questions before anything is stored.
-    pub redactor: Arc<crate::privacy::Redactor>,
-    /// The secret that turns a client address into this month's pseudonym.
-    pub pseudonym_salt: Arc<str>,
-}
+/// The router's state is the application itself.
+pub type AppState = crate::app::App;
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(offers::router())
         .merge(ask::router())
         .merge(feedback::router())
+        .merge(gaps::router())
+        .merge(insights::router())
         .merge(health::admin_router())
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     Router::new()

@@ -4,6 +4,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use super::demand::{DemandKey, add_demand};
 use super::{Store, StoreError, with_pool};
 
 /// A gap to record. `question` must already be redacted (`None` when redaction failed).
@@ -40,7 +41,140 @@ pub struct GapRecord {
     pub subregion: Option<String>,
     pub offers: Vec<String>,
     pub status: String,
+    pub note: Option<String>,
+    pub covered_by: Option<String>,
+    pub updated_at: Option<String>,
 }
+
+impl NewGap {
+    /// The demand cells this gap counts in: its reason is the outcome.
+    pub fn demand_key(&self) -> DemandKey<'_> {
+        DemandKey {
+            themes: &self.themes,
+            audiences: &self.audiences,
+            stages: &self.stages,
+            municipality: self.municipality.as_deref(),
+            subregion: self.subregion.as_deref(),
+            channel: &self.channel,
+            outcome: &self.reason,
+        }
+    }
+}
+
+/// A gap's redacted text and what it was filed under, for clustering.
+#[derive(Debug, Clone)]
+pub struct GapText {
+    pub id: i64,
+    pub question: String,
+    pub language: String,
+    pub themes: Vec<String>,
+    pub subregion: Option<String>,
+    pub person: Option<String>,
+}
+
+/// Triage states of a gap.
+pub const GAP_STATUSES: [&str; 4] = ["new", "reviewed", "addressed", "not-a-gap"];
+
+/// A triage change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Triage {
+    pub status: Option<String>,
+    pub note: Option<String>,
+    pub covered_by: Option<String>,
+}
+
+/// Which gaps to list. Days are `YYYY-MM-DD`, inclusive.
+#[derive(Debug, Clone)]
+pub struct GapFilter {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub theme: Option<String>,
+    pub audience: Option<String>,
+    pub subregion: Option<String>,
+    pub municipality: Option<String>,
+    pub reason: Option<String>,
+    pub channel: Option<String>,
+    pub status: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Default for GapFilter {
+    fn default() -> Self {
+        GapFilter {
+            from: None,
+            to: None,
+            theme: None,
+            audience: None,
+            subregion: None,
+            municipality: None,
+            reason: None,
+            channel: None,
+            status: None,
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+impl GapFilter {
+    /// The WHERE clause with numbered parameters and their values, in order. Values are always
+    /// bound, never spliced into the SQL.
+    fn where_clause(&self) -> (String, Vec<String>) {
+        let mut parts = Vec::new();
+        let mut args = Vec::new();
+        let mut add = |sql: &str, v: &Option<String>, wrap: bool| {
+            if let Some(v) = v {
+                args.push(if wrap { format!("%,{v},%") } else { v.clone() });
+                parts.push(sql.replace('?', &format!("${}", args.len())));
+            }
+        };
+        add("day >= ?", &self.from, false);
+        add("day <= ?", &self.to, false);
+        // Lists are stored comma-joined: match whole items.
+        add("(',' || themes || ',') LIKE ?", &self.theme, true);
+        add("(',' || audiences || ',') LIKE ?", &self.audience, true);
+        add("subregion = ?", &self.subregion, false);
+        add("municipality = ?", &self.municipality, false);
+        add("reason = ?", &self.reason, false);
+        add("channel = ?", &self.channel, false);
+        add("status = ?", &self.status, false);
+        let clause = if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", parts.join(" AND "))
+        };
+        (clause, args)
+    }
+}
+
+/// Inserts one gap row inside an open transaction and yields its id.
+macro_rules! insert_one {
+    ($tx:expr, $g:expr, $stamp:expr, $day:expr) => {
+        sqlx::query(INSERT_GAP)
+            .bind($stamp)
+            .bind($day)
+            .bind(&$g.question)
+            .bind(&$g.language)
+            .bind(&$g.channel)
+            .bind(&$g.reason)
+            .bind(join(&$g.themes))
+            .bind(join(&$g.audiences))
+            .bind(join(&$g.stages))
+            .bind(join(&$g.opgaven))
+            .bind(&$g.municipality)
+            .bind(&$g.subregion)
+            .bind(join(&$g.offers))
+            .bind(&$g.conversation_id)
+            .bind(&$g.person)
+            .fetch_one(&mut *$tx)
+            .await?
+            .try_get::<i64, _>(0)?
+    };
+}
+
+const INSERT_GAP: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
 
 fn join<T: ToString>(v: &[T]) -> String {
     v.iter()
@@ -54,6 +188,11 @@ fn split(s: &str) -> Vec<String> {
         .filter(|x| !x.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`: the day demand is counted on.
+pub(crate) fn today() -> String {
+    now().1
 }
 
 fn now() -> (String, String) {
@@ -81,72 +220,82 @@ pub fn pseudonym(salt: &str, month: &str, identity: &str) -> String {
         .collect()
 }
 
-const GAP_COLUMNS: &str = "id, created_at, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, status";
+const GAP_COLUMNS: &str = "id, created_at, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, status, note, covered_by, updated_at";
 
-type GapRow = (
-    i64,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-);
+#[derive(sqlx::FromRow)]
+struct GapRow {
+    id: i64,
+    created_at: String,
+    question: Option<String>,
+    language: String,
+    channel: String,
+    reason: String,
+    themes: String,
+    audiences: String,
+    stages: String,
+    opgaven: String,
+    municipality: Option<String>,
+    subregion: Option<String>,
+    offers: String,
+    status: String,
+    note: Option<String>,
+    covered_by: Option<String>,
+    updated_at: Option<String>,
+}
 
 fn record(r: GapRow) -> GapRecord {
     GapRecord {
-        id: r.0,
-        created_at: r.1,
-        question: r.2,
-        language: r.3,
-        channel: r.4,
-        reason: r.5,
-        themes: split(&r.6),
-        audiences: split(&r.7),
-        stages: split(&r.8),
-        opgaven: split(&r.9).iter().filter_map(|o| o.parse().ok()).collect(),
-        municipality: r.10,
-        subregion: r.11,
-        offers: split(&r.12),
-        status: r.13,
+        id: r.id,
+        created_at: r.created_at,
+        question: r.question,
+        language: r.language,
+        channel: r.channel,
+        reason: r.reason,
+        themes: split(&r.themes),
+        audiences: split(&r.audiences),
+        stages: split(&r.stages),
+        opgaven: split(&r.opgaven)
+            .iter()
+            .filter_map(|o| o.parse().ok())
+            .collect(),
+        municipality: r.municipality,
+        subregion: r.subregion,
+        offers: split(&r.offers),
+        status: r.status,
+        note: r.note,
+        covered_by: r.covered_by,
+        updated_at: r.updated_at,
     }
 }
 
 impl Store {
-    /// Inserts a gap and returns its id once committed: an id the API hands out is durable.
+    /// Inserts a gap, and counts it as demand, in one short transaction; returns its id once
+    /// committed, so an id the API hands out is durable.
     pub async fn insert_gap(&self, g: &NewGap) -> Result<i64, StoreError> {
         let (stamp, day) = now();
-        const SQL: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
         let id = with_pool!(self, pool => {
-            sqlx::query(SQL)
-                .bind(&stamp)
-                .bind(&day)
-                .bind(&g.question)
-                .bind(&g.language)
-                .bind(&g.channel)
-                .bind(&g.reason)
-                .bind(join(&g.themes))
-                .bind(join(&g.audiences))
-                .bind(join(&g.stages))
-                .bind(join(&g.opgaven))
-                .bind(&g.municipality)
-                .bind(&g.subregion)
-                .bind(join(&g.offers))
-                .bind(&g.conversation_id)
-                .bind(&g.person)
-                .fetch_one(pool)
-                .await?
-                .try_get::<i64, _>(0)?
+            let mut tx = pool.begin().await?;
+            let id = insert_one!(tx, g, &stamp, &day);
+            add_demand!(tx, &day, &g.demand_key());
+            tx.commit().await?;
+            id
         });
         Ok(id)
+    }
+
+    /// Inserts many gaps in one transaction (imports and generated benchmark data), on the days
+    /// given with each.
+    pub async fn insert_gaps_on(&self, gaps: &[(String, NewGap)]) -> Result<(), StoreError> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for (day, g) in gaps {
+                let stamp = format!("{day}T12:00:00Z");
+                insert_one!(tx, g, &stamp, day);
+                add_demand!(tx, day, &g.demand_key());
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 
     pub async fn gap(&self, id: i64) -> Result<Option<GapRecord>, StoreError> {
@@ -157,49 +306,85 @@ impl Store {
     }
 
     pub async fn recent_gaps(&self, limit: i64) -> Result<Vec<GapRecord>, StoreError> {
-        let sql = format!("SELECT {GAP_COLUMNS} FROM gaps ORDER BY id DESC LIMIT $1");
-        let rows: Vec<GapRow> =
-            with_pool!(self, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?);
-        Ok(rows.into_iter().map(record).collect())
+        Ok(self
+            .list_gaps(&GapFilter {
+                limit,
+                ..GapFilter::default()
+            })
+            .await?
+            .1)
     }
 
-    /// Counts one answered question per theme (or `''` without one), without its text.
-    pub async fn count_question(
-        &self,
-        themes: &[String],
-        subregion: Option<&str>,
-        channel: &str,
-        outcome: &str,
-    ) -> Result<(), StoreError> {
-        let (_, day) = now();
-        const SQL: &str = "INSERT INTO demand_counts (day, theme, subregion, channel, outcome, n) VALUES ($1, $2, $3, $4, $5, 1) \
-             ON CONFLICT (day, theme, subregion, channel, outcome) DO UPDATE SET n = demand_counts.n + 1";
-        let none = [String::new()];
-        let themes = if themes.is_empty() { &none[..] } else { themes };
-        for theme in themes {
-            with_pool!(self, pool => {
-                sqlx::query(SQL)
-                    .bind(&day)
-                    .bind(theme)
-                    .bind(subregion.unwrap_or(""))
-                    .bind(channel)
-                    .bind(outcome)
-                    .execute(pool)
-                    .await?;
-            });
-        }
-        Ok(())
-    }
-
-    /// Total counted questions for an outcome (all days, themes and places).
-    pub async fn counted(&self, outcome: &str) -> Result<i64, StoreError> {
-        // PostgreSQL sums BIGINT into NUMERIC: cast back so both backends return a BIGINT.
-        const SQL: &str =
-            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM demand_counts WHERE outcome = $1";
-        let n: i64 = with_pool!(self, pool => {
-            sqlx::query(SQL).bind(outcome).fetch_one(pool).await?.try_get::<i64, _>(0)?
+    /// A page of gaps matching the filter, newest first, with the total that match.
+    pub async fn list_gaps(&self, f: &GapFilter) -> Result<(i64, Vec<GapRecord>), StoreError> {
+        let (clause, args) = f.where_clause();
+        let count_sql = format!("SELECT COUNT(*) FROM gaps{clause}");
+        let n = args.len();
+        let page_sql = format!(
+            "SELECT {GAP_COLUMNS} FROM gaps{clause} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let (total, rows) = with_pool!(self, pool => {
+            let mut count = sqlx::query(&count_sql);
+            let mut page = sqlx::query_as::<_, GapRow>(&page_sql);
+            for a in &args {
+                count = count.bind(a);
+                page = page.bind(a);
+            }
+            let total: i64 = count.fetch_one(pool).await?.try_get(0)?;
+            let rows = page.bind(f.limit).bind(f.offset).fetch_all(pool).await?;
+            (total, rows)
         });
-        Ok(n)
+        Ok((total, rows.into_iter().map(record).collect()))
+    }
+
+    /// The gap texts of a period (newest first, at most `limit`) with what clustering needs.
+    pub async fn gap_texts(
+        &self,
+        from: &str,
+        to: &str,
+        limit: i64,
+    ) -> Result<Vec<GapText>, StoreError> {
+        const SQL: &str = "SELECT id, question, language, themes, subregion, person FROM gaps \
+             WHERE day >= $1 AND day <= $2 AND question IS NOT NULL AND reason <> 'handoff' \
+             ORDER BY id DESC LIMIT $3";
+        let rows: Vec<(i64, String, String, String, Option<String>, Option<String>)> = with_pool!(self, pool => sqlx::query_as(SQL).bind(from).bind(to).bind(limit).fetch_all(pool).await?);
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, question, language, themes, subregion, person)| GapText {
+                    id,
+                    question,
+                    language,
+                    themes: split(&themes),
+                    subregion,
+                    person,
+                },
+            )
+            .collect())
+    }
+
+    /// Triage: sets what is given (status, note, covering offer) and stamps the change.
+    pub async fn triage_gap(&self, id: i64, t: &Triage) -> Result<Option<GapRecord>, StoreError> {
+        let (stamp, _) = now();
+        const SQL: &str = "UPDATE gaps SET status = COALESCE($1, status), note = COALESCE($2, note), \
+             covered_by = COALESCE($3, covered_by), updated_at = $4 WHERE id = $5";
+        let changed = with_pool!(self, pool => {
+            sqlx::query(SQL)
+                .bind(&t.status)
+                .bind(&t.note)
+                .bind(&t.covered_by)
+                .bind(&stamp)
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if changed == 0 {
+            return Ok(None);
+        }
+        self.gap(id).await
     }
 
     /// Retention: removes the (redacted) text of gaps older than `days`; the records and counts stay.

@@ -9,8 +9,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Row, SqlitePool};
 
+mod demand;
 mod gaps;
-pub use gaps::{GapRecord, NewGap, pseudonym};
+mod people;
+pub use demand::{DemandColumn, DemandKey, DemandRow};
+pub use gaps::{GAP_STATUSES, GapFilter, GapRecord, GapText, NewGap, Triage, pseudonym};
+pub use people::{AuditEntry, Session, TokenInfo};
 
 /// Runs the same body on whichever pool the store holds: the SQL is shared (sqlx's SQLite driver
 /// takes `$1` parameters too), only the pool type differs.

@@ -1,0 +1,29 @@
+//! The application: everything a channel (the API, the web pages, the Discord bot) needs to serve
+//! someone, built once at start by [`crate::startup`] and cloned cheaply into each handler.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use crate::assistant::{Assistant, MemoryConversations};
+use crate::catalog::Catalog;
+use crate::privacy::Redactor;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct App {
+    /// The knowledge, its index and lexicon; swapped whole on reload.
+    pub catalog: Arc<ArcSwap<Catalog>>,
+    pub assistant: Arc<Assistant<MemoryConversations>>,
+    pub store: Store,
+    pub knowledge_dir: PathBuf,
+    /// Bearer token for `POST /api/admin/reload`; reload over HTTP is off without one.
+    pub admin_token: Option<String>,
+    /// Names this process in the database (host and pid), for several instances.
+    pub instance: String,
+    /// Removes personal data from questions before anything is stored.
+    pub redactor: Arc<Redactor>,
+    /// The secret that turns a client address or Discord id into this month's pseudonym.
+    pub pseudonym_salt: Arc<str>,
+}
