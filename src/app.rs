@@ -24,6 +24,8 @@ pub struct App {
     pub instance: String,
     /// Removes personal data from questions before anything is stored.
     pub redactor: Arc<Redactor>,
+    /// Where gap records wait when the database cannot take them.
+    pub spool: Option<Arc<crate::spool::Spool>>,
     /// The secret that turns a client address or Discord id into this month's pseudonym.
     pub pseudonym_salt: Arc<str>,
 }

@@ -25,6 +25,9 @@ pub struct Config {
     /// Days after which the redacted text of a gap is deleted (its record and counts stay).
     #[arg(long, env = "WEGWIJZER_RETENTION_DAYS", default_value_t = 180)]
     pub retention_days: u32,
+    /// Directory of the local spool where gaps wait while the database is unreachable.
+    #[arg(long, env = "WEGWIJZER_SPOOL_DIR", default_value = "data/spool")]
+    pub spool_dir: PathBuf,
     /// Bearer token that allows `POST /api/admin/reload`; without it reload is SIGHUP only.
     #[arg(long, env = "WEGWIJZER_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,

@@ -113,19 +113,52 @@ impl App {
                     conversation_id: Some(answer.conversation_id.clone()),
                     person: Some(self.pseudonym_of(&ask.identity)),
                 };
-                match self.store.insert_gap(&gap).await {
-                    Ok(id) => {
-                        let themes = u.themes.clone();
-                        answer
-                            .gap
-                            .get_or_insert(Gap {
-                                reason,
-                                themes,
-                                id: None,
-                            })
-                            .id = Some(id);
+                let reference = uuid::Uuid::new_v4().to_string();
+                let (id, logged) = self.save_gap(&gap, &reference).await;
+                if logged {
+                    let themes = u.themes.clone();
+                    let g = answer.gap.get_or_insert(Gap {
+                        reason,
+                        themes,
+                        id: None,
+                        reference: None,
+                    });
+                    g.id = id;
+                    g.reference = Some(reference);
+                }
+            }
+        }
+    }
+
+    /// Stores a gap, or when the database fails, spools it durably. Returns the id (when stored)
+    /// and whether the gap is safe at all.
+    async fn save_gap(&self, gap: &NewGap, reference: &str) -> (Option<i64>, bool) {
+        match self.store.insert_gap_ref(gap, reference, None).await {
+            Ok(id) => (Some(id), true),
+            Err(e) => {
+                tracing::warn!(error = %e, "database refused a gap; spooling it");
+                let Some(spool) = &self.spool else {
+                    tracing::error!("no spool configured: the gap is lost");
+                    return (None, false);
+                };
+                let record = crate::spool::Spooled {
+                    reference: reference.to_owned(),
+                    created_at: time::OffsetDateTime::now_utc()
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default(),
+                    gap: gap.clone(),
+                };
+                let spool = spool.clone();
+                match tokio::task::spawn_blocking(move || spool.append(&record)).await {
+                    Ok(Ok(())) => (None, true),
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "could not spool the gap: it is lost");
+                        (None, false)
                     }
-                    Err(e) => tracing::error!(error = %e, "could not record the gap"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "spooling task failed: the gap is lost");
+                        (None, false)
+                    }
                 }
             }
         }

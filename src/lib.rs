@@ -8,6 +8,7 @@
 //! - [`assistant`]: understands a question, routes it, composes the answer; pure.
 //! - [`eval`]: scores the assistant on a questions file.
 //! - [`privacy`]: PII redaction before anything is stored or logged.
+//! - [`spool`]: the durable local spool for gaps while the database is down.
 //! - [`store`]: sqlx storage on SQLite or PostgreSQL, with migrations.
 //! - [`auth`]: roles, password hashing, API and session secrets.
 //! - [`app`]: the application state every channel shares.
@@ -31,5 +32,6 @@ pub mod insights;
 pub mod knowledge;
 pub mod privacy;
 pub mod search;
+pub mod spool;
 pub mod startup;
 pub mod store;

@@ -62,6 +62,10 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
         instance,
         redactor: Arc::new(crate::privacy::Redactor::new()),
+        spool: Some(Arc::new(
+            crate::spool::Spool::open(&config.spool_dir)
+                .with_context(|| format!("opening the spool in {}", config.spool_dir.display()))?,
+        )),
         pseudonym_salt,
     })
 }
@@ -103,6 +107,8 @@ pub async fn serve(
     )
     .with_graceful_shutdown(shutdown)
     .await?;
+    // Last chance to write spooled gaps; whatever stays is replayed at the next start.
+    replay_spool(&state).await;
     state.store.close().await;
     Ok(())
 }
@@ -121,7 +127,40 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(addr = %config.addr, "listening");
     spawn_reload_on_sighup(state.clone());
     spawn_retention(state.store.clone(), config.retention_days);
+    spawn_spool_replay(state.clone());
     serve(listener, state, shutdown_signal()).await
+}
+
+/// Writes spooled gaps to the database, if any wait and it answers.
+async fn replay_spool(state: &AppState) {
+    let Some(spool) = &state.spool else { return };
+    match spool.replay(&state.store).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(gaps = n, "spooled gaps written to the database"),
+        Err(e) => tracing::warn!(error = %e, "spooled gaps not written yet"),
+    }
+}
+
+/// Replays the spool at start and every few seconds while it holds records.
+fn spawn_spool_replay(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            let pending = match &state.spool {
+                Some(s) => {
+                    let s = s.clone();
+                    tokio::task::spawn_blocking(move || s.pending())
+                        .await
+                        .unwrap_or(0)
+                }
+                None => return,
+            };
+            if pending > 0 {
+                replay_spool(&state).await;
+            }
+        }
+    });
 }
 
 /// Deletes expired question texts at start and then daily.

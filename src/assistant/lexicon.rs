@@ -54,6 +54,7 @@ pub struct Lexicon {
     handoff_phrases: Concept,
     oos_topics: Concept,
     injection: Concept,
+    uncovered: Concept,
     vague: Concept,
     money: Concept,
     business: Concept,
@@ -224,6 +225,7 @@ impl Lexicon {
             handoff_phrases: concept("phrases", &i.handoff.phrases),
             oos_topics: concept("topics", &i.out_of_scope.topics),
             injection: concept("injection", &i.out_of_scope.injection),
+            uncovered: concept("uncovered", &i.uncovered.words),
             vague: concept("vague", &i.vague.words),
             money: concept("money", &i.money.words),
             business: concept("business", &i.business.words),
@@ -349,6 +351,7 @@ impl Lexicon {
             ("handoff-people", &self.handoff_people),
             ("handoff-contact", &self.handoff_contact),
             ("out-of-scope", &self.oos_topics),
+            ("uncovered", &self.uncovered),
             ("vague", &self.vague),
             ("money", &self.money),
         ] {
@@ -466,6 +469,10 @@ impl Lexicon {
     }
     pub fn off_topic(&self, a: &Analysed) -> f32 {
         self.concept_weight(&self.oos_topics, a, false)
+    }
+    /// The message is about a need no offer serves (`[uncovered]` in intents.toml).
+    pub fn uncovered(&self, a: &Analysed) -> bool {
+        self.concept_weight(&self.uncovered, a, false) > 0.0
     }
     pub fn injection(&self, a: &Analysed) -> bool {
         self.concept_weight(&self.injection, a, false) > 0.0

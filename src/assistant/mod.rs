@@ -51,6 +51,10 @@ pub struct Gap {
     /// The stored gap record's id, filled in by whoever logs it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
+    /// The record's reference, given out even when the database was down and the record waits
+    /// in the local spool; `GET /api/gaps?ref=` finds it once written.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// What was understood, as the API reports it.
@@ -446,6 +450,7 @@ fn decide(
             reason: crate::domain::GapReason::OfferClosed,
             themes,
             id: None,
+            reference: None,
         });
         return a;
     }
@@ -457,6 +462,7 @@ fn decide(
             reason: GapReason::NoOffer,
             themes,
             id: None,
+            reference: None,
         });
         return a;
     };
@@ -484,6 +490,7 @@ fn decide(
             reason: GapReason::RegionMismatch,
             themes,
             id: None,
+            reference: None,
         });
         return a;
     }
@@ -491,8 +498,10 @@ fn decide(
     // Nothing fits well enough: an honest gap, with the nearest help.
     let unknown_need = !u.unknown_words.is_empty() && best.search < 0.5;
     let themeless = need.themes.is_empty() && named < NAMED && best.score < THEMELESS_MIN_SCORE;
+    let uncovered = named < NAMED && catalog.lexicon.uncovered(&u.analysed);
     if best.score < MIN_ANSWER_SCORE
         || themeless
+        || uncovered
         || (unknown_need && best.score < MIN_ANSWER_SCORE * 1.6)
     {
         let mut a = base(Outcome::Gap, compose::gap_none(lang));
@@ -514,6 +523,7 @@ fn decide(
             reason: GapReason::NoOffer,
             themes,
             id: None,
+            reference: None,
         });
         return a;
     }

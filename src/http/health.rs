@@ -27,6 +27,12 @@ async fn healthz() -> Json<Value> {
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let db = state.store.ping().await;
     let offers = state.catalog.load().kb.offers.len();
+    let spooled = match state.spool.clone() {
+        Some(s) => tokio::task::spawn_blocking(move || s.pending())
+            .await
+            .unwrap_or(0),
+        None => 0,
+    };
     let status = if db {
         StatusCode::OK
     } else {
@@ -35,7 +41,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     (
         status,
         Json(
-            json!({"status": if db {"ok"} else {"degraded"}, "database": {"backend": state.store.backend(), "ok": db}, "offers": offers}),
+            json!({"status": if db && spooled == 0 {"ok"} else {"degraded"}, "database": {"backend": state.store.backend(), "ok": db}, "spooled_gaps": spooled, "offers": offers}),
         ),
     )
 }

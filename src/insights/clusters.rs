@@ -22,8 +22,12 @@ pub struct Cluster {
     pub gap_ids: Vec<i64>,
 }
 
-/// Two questions belong together when this share of their terms overlaps (Jaccard).
-const JOIN_AT: f64 = 0.25;
+/// Two questions belong together when they share at least two terms and at least half of the
+/// shorter one's terms (overlap coefficient): short questions are common, and one shared word
+/// such as "subsidie" says little.
+const JOIN_AT: f64 = 0.5;
+const MIN_SHARED: usize = 2;
+
 pub const MAX_CLUSTERS: usize = 20;
 
 /// The analysed terms of a redacted question, without placeholders like `[telefoon]`.
@@ -42,13 +46,13 @@ fn terms(analyzers: &Analyzers, g: &GapText) -> HashSet<String> {
         .collect()
 }
 
-fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+fn overlap(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
     let inter = a.intersection(b).count();
-    let union = a.len() + b.len() - inter;
-    if union == 0 {
+    let smaller = a.len().min(b.len());
+    if inter < MIN_SHARED || smaller == 0 {
         0.0
     } else {
-        inter as f64 / union as f64
+        inter as f64 / smaller as f64
     }
 }
 
@@ -59,32 +63,56 @@ fn ranked(counts: HashMap<String, usize>, n: usize) -> Vec<(String, usize)> {
     v
 }
 
-/// Groups gaps greedily: each joins the group whose first question it overlaps most (above
-/// [`JOIN_AT`]), or starts its own. Single questions are left out: a cluster is a pattern.
+/// Groups gaps by single linkage: two questions that overlap enough (see [`JOIN_AT`]) are in the
+/// same group, and so are their partners, whatever the order they came in. Candidates come from
+/// an inverted index of the terms, so only questions that share a term are compared. Single
+/// questions are left out: a cluster is a pattern.
 pub fn cluster(analyzers: &Analyzers, gaps: &[GapText]) -> Vec<Cluster> {
     let analysed: Vec<HashSet<String>> = gaps.iter().map(|g| terms(analyzers, g)).collect();
-    // Group seeds keep the union of their members' terms, so a group can grow beyond its first
-    // wording; members are indices into `gaps`.
-    let mut groups: Vec<(HashSet<String>, Vec<usize>)> = Vec::new();
+    let mut postings: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, t) in analysed.iter().enumerate() {
-        if t.is_empty() {
-            continue;
-        }
-        let best = groups
-            .iter()
-            .enumerate()
-            .map(|(gi, (seed, _))| (gi, jaccard(seed, t)))
-            .filter(|(_, s)| *s >= JOIN_AT)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        match best {
-            Some((gi, _)) => groups[gi].1.push(i),
-            None => groups.push((t.clone(), vec![i])),
+        for term in t {
+            postings.entry(term.as_str()).or_default().push(i);
         }
     }
+    // Terms in a large share of the questions find too many candidates to be worth it; they
+    // still count in the overlap once two questions are compared.
+    let common = (gaps.len() / 5).max(50);
+    let mut parent: Vec<usize> = (0..gaps.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut seen = HashSet::new();
+    for (i, t) in analysed.iter().enumerate() {
+        seen.clear();
+        for term in t {
+            let Some(list) = postings.get(term.as_str()).filter(|l| l.len() <= common) else {
+                continue;
+            };
+            for &j in list.iter().take_while(|&&j| j < i) {
+                if seen.insert(j) && overlap(&analysed[j], t) >= JOIN_AT {
+                    let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                    parent[a] = b;
+                }
+            }
+        }
+    }
+    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, t) in analysed.iter().enumerate() {
+        if !t.is_empty() {
+            let r = root(&mut parent, i);
+            by_root.entry(r).or_default().push(i);
+        }
+    }
+    let groups: Vec<Vec<usize>> = by_root.into_values().collect();
     let mut out: Vec<Cluster> = groups
         .into_iter()
-        .filter(|(_, members)| members.len() >= 2)
-        .map(|(_, members)| {
+        .filter(|members| members.len() >= 2)
+        .map(|members| {
             let mut term_counts: HashMap<String, usize> = HashMap::new();
             let mut theme_counts: HashMap<String, usize> = HashMap::new();
             let mut region_counts: HashMap<String, usize> = HashMap::new();
@@ -119,7 +147,50 @@ pub fn cluster(analyzers: &Analyzers, gaps: &[GapText]) -> Vec<Cluster> {
             }
         })
         .collect();
-    out.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| b.people.cmp(&a.people)));
+    out.sort_by(|a, b| {
+        b.size
+            .cmp(&a.size)
+            .then_with(|| b.people.cmp(&a.people))
+            .then_with(|| a.gap_ids.cmp(&b.gap_ids))
+    });
     out.truncate(MAX_CLUSTERS);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gap(id: i64, text: &str) -> GapText {
+        GapText {
+            id,
+            question: text.into(),
+            language: "nl".into(),
+            themes: vec!["personeel".into()],
+            subregion: None,
+            person: Some(format!("p{}", id % 2)),
+        }
+    }
+
+    #[test]
+    fn questions_sharing_their_key_terms_group_and_loners_stay_out() {
+        let a = Analyzers::default();
+        let gaps: Vec<GapText> = [
+            "Hoe regel ik een verblijfsvergunning voor een buitenlandse medewerker?",
+            "verblijfsvergunning aanvragen voor buitenlandse werknemer",
+            "Wie helpt met de verblijfsvergunning van een medewerker uit India? [telefoon]",
+            "Subsidie voor een zwembad bij mijn camping",
+            "subsidie voor een nieuwe website",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| gap(i as i64, t))
+        .collect();
+        let terms: Vec<_> = gaps.iter().map(|g| terms(&a, g)).collect();
+        let c = cluster(&a, &gaps);
+        assert_eq!(c.len(), 1, "{c:?} {terms:?}");
+        assert_eq!(c[0].gap_ids, vec![0, 1, 2], "{terms:?}");
+        assert_eq!(c[0].people, 2);
+        assert!(!c[0].top_terms.iter().any(|t| t.contains("telefoon")));
+    }
 }

@@ -35,6 +35,13 @@ pub struct Intents {
     pub money: WordList,
     pub business: WordList,
     pub staff: Staff,
+    /// Business needs no offer serves: a question about one is a gap.
+    #[serde(default = "no_words")]
+    pub uncovered: WordList,
+}
+
+fn no_words() -> WordList {
+    WordList { words: Vec::new() }
 }
 
 /// The two sides of the staff theme.

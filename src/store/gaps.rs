@@ -8,7 +8,7 @@ use super::demand::{DemandKey, add_demand};
 use super::{Store, StoreError, with_pool};
 
 /// A gap to record. `question` must already be redacted (`None` when redaction failed).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct NewGap {
     pub question: Option<String>,
     pub language: String,
@@ -272,15 +272,64 @@ impl Store {
     /// Inserts a gap, and counts it as demand, in one short transaction; returns its id once
     /// committed, so an id the API hands out is durable.
     pub async fn insert_gap(&self, g: &NewGap) -> Result<i64, StoreError> {
-        let (stamp, day) = now();
+        let reference = uuid::Uuid::new_v4().to_string();
+        self.insert_gap_ref(g, &reference, None).await
+    }
+
+    /// Inserts a gap under a reference chosen beforehand (and, for a spooled gap, the time it
+    /// happened). Writing the same reference again stores nothing and returns the first id.
+    pub async fn insert_gap_ref(
+        &self,
+        g: &NewGap,
+        reference: &str,
+        created_at: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let (stamp, day) = match created_at {
+            Some(at) => (at.to_owned(), at.get(..10).unwrap_or_default().to_owned()),
+            None => now(),
+        };
+        const SQL: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person, ref) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ref) DO NOTHING RETURNING id";
+        const EXISTING: &str = "SELECT id FROM gaps WHERE ref = $1";
         let id = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id = insert_one!(tx, g, &stamp, &day);
-            add_demand!(tx, &day, &g.demand_key());
+            let inserted = sqlx::query(SQL)
+                .bind(&stamp)
+                .bind(&day)
+                .bind(&g.question)
+                .bind(&g.language)
+                .bind(&g.channel)
+                .bind(&g.reason)
+                .bind(join(&g.themes))
+                .bind(join(&g.audiences))
+                .bind(join(&g.stages))
+                .bind(join(&g.opgaven))
+                .bind(&g.municipality)
+                .bind(&g.subregion)
+                .bind(join(&g.offers))
+                .bind(&g.conversation_id)
+                .bind(&g.person)
+                .bind(reference)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let id = match inserted {
+                Some(row) => {
+                    add_demand!(tx, &day, &g.demand_key());
+                    row.try_get::<i64, _>(0)?
+                }
+                None => sqlx::query(EXISTING).bind(reference).fetch_one(&mut *tx).await?.try_get::<i64, _>(0)?,
+            };
             tx.commit().await?;
             id
         });
         Ok(id)
+    }
+
+    /// Looks a gap up by the reference the API gave out.
+    pub async fn gap_by_ref(&self, reference: &str) -> Result<Option<GapRecord>, StoreError> {
+        let sql = format!("SELECT {GAP_COLUMNS} FROM gaps WHERE ref = $1");
+        let row: Option<GapRow> = with_pool!(self, pool => sqlx::query_as(&sql).bind(reference).fetch_optional(pool).await?);
+        Ok(row.map(record))
     }
 
     /// Inserts many gaps in one transaction (imports and generated benchmark data), on the days
@@ -349,7 +398,8 @@ impl Store {
         const SQL: &str = "SELECT id, question, language, themes, subregion, person FROM gaps \
              WHERE day >= $1 AND day <= $2 AND question IS NOT NULL AND reason <> 'handoff' \
              ORDER BY id DESC LIMIT $3";
-        let rows: Vec<(i64, String, String, String, Option<String>, Option<String>)> = with_pool!(self, pool => sqlx::query_as(SQL).bind(from).bind(to).bind(limit).fetch_all(pool).await?);
+        type Row = (i64, String, String, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = with_pool!(self, pool => sqlx::query_as(SQL).bind(from).bind(to).bind(limit).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
             .map(

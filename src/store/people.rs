@@ -7,7 +7,7 @@ use super::{Store, StoreError, with_pool};
 use crate::auth::{Caller, Role, secret_hash};
 
 /// An API token as listed (never the token itself).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct TokenInfo {
     pub id: i64,
     pub name: String,
@@ -25,7 +25,7 @@ pub struct Session {
 }
 
 /// One line of the audit trail.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,
@@ -95,21 +95,9 @@ impl Store {
 
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         const SQL: &str = "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id";
-        let rows: Vec<(i64, String, String, String, Option<String>, Option<String>)> =
+        let rows: Vec<TokenInfo> =
             with_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, name, role, created_at, last_used_at, revoked_at)| TokenInfo {
-                    id,
-                    name,
-                    role,
-                    created_at,
-                    last_used_at,
-                    revoked_at,
-                },
-            )
-            .collect())
+        Ok(rows)
     }
 
     /// Revokes a token; returns whether an active token was revoked.
@@ -195,18 +183,8 @@ impl Store {
     pub async fn audit_trail(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         const SQL: &str =
             "SELECT id, at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT $1";
-        let rows: Vec<(i64, String, String, String, Option<String>, Option<String>)> =
+        let rows: Vec<AuditEntry> =
             with_pool!(self, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(id, at, actor, action, target, detail)| AuditEntry {
-                id,
-                at,
-                actor,
-                action,
-                target,
-                detail,
-            })
-            .collect())
+        Ok(rows)
     }
 }
