@@ -18,6 +18,8 @@ pub struct App {
     pub assistant: Arc<Assistant<MemoryConversations>>,
     pub store: Store,
     pub knowledge_dir: PathBuf,
+    /// How long a conversation's understanding is kept without a new message.
+    pub conversation_ttl: std::time::Duration,
     /// Bearer token for `POST /api/admin/reload`; reload over HTTP is off without one.
     pub admin_token: Option<String>,
     /// Names this process in the database (host and pid), for several instances.

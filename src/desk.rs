@@ -47,6 +47,9 @@ impl App {
     /// Answers one message and, unless `log` is off, records it as demand. A database failure is
     /// logged and the answer still goes out, without a gap id.
     pub async fn ask(&self, ask: Ask) -> Result<Answer, DeskError> {
+        if let Some(id) = &ask.conversation {
+            self.recall(id).await;
+        }
         let catalog = self.catalog.load_full();
         let assistant = self.assistant.clone();
         let (question, conversation) = (ask.question.clone(), ask.conversation.clone());
@@ -54,6 +57,7 @@ impl App {
             assistant.ask(&catalog, &question, conversation.as_ref())
         })
         .await?;
+        self.share(&answer.conversation_id).await;
         if ask.log {
             self.record(&ask, &mut answer).await;
         }
@@ -66,6 +70,37 @@ impl App {
             "answered"
         );
         Ok(answer)
+    }
+
+    /// With several instances on one database, the database holds the conversation: another
+    /// instance may have answered the last message.
+    async fn recall(&self, id: &ConversationId) {
+        if !self.store.is_shared() {
+            return;
+        }
+        match self.store.load_conversation(id.as_str()).await {
+            Ok(Some(state)) => self.assistant.remember(id, state),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not load a shared conversation"),
+        }
+    }
+
+    /// Writes a conversation's understanding to the shared database (several instances only).
+    async fn share(&self, id: &str) {
+        if !self.store.is_shared() {
+            return;
+        }
+        let Ok(id) = ConversationId::parse(id) else {
+            return;
+        };
+        if let Some(state) = self.assistant.conversation(&id)
+            && let Err(e) = self
+                .store
+                .save_conversation(id.as_str(), &state, self.conversation_ttl)
+                .await
+        {
+            tracing::warn!(error = %e, "could not share the conversation");
+        }
     }
 
     /// This month's pseudonym of someone, as stored with their gaps.
@@ -178,6 +213,7 @@ impl App {
         if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
             return Err(DeskError::CommentTooLong);
         }
+        self.recall(id).await;
         let conversation = self
             .assistant
             .conversation(id)

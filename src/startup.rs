@@ -59,6 +59,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         ))),
         store,
         knowledge_dir: config.knowledge_dir.clone(),
+        conversation_ttl: Duration::from_secs(config.conversation_ttl_minutes.max(1) * 60),
         admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
         instance,
         redactor: Arc::new(crate::privacy::Redactor::new()),
@@ -169,6 +170,9 @@ fn spawn_retention(store: Store, days: u32) {
         let mut every_day = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
         loop {
             every_day.tick().await;
+            if let Err(e) = store.forget_expired_conversations().await {
+                tracing::warn!(error = %e, "could not remove expired conversations");
+            }
             match store.forget_old_texts(days).await {
                 Ok(0) => {}
                 Ok(n) => {

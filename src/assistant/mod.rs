@@ -147,6 +147,12 @@ impl<S: ConversationStore> Assistant<S> {
         answer
     }
 
+    /// Puts a conversation's state in place (from a store shared by several instances), so the
+    /// next message continues it here.
+    pub fn remember(&self, id: &ConversationId, state: ConversationState) {
+        self.conversations.save(id.as_str(), state);
+    }
+
     /// What a conversation has established so far, if it is still remembered.
     pub fn conversation(&self, id: &ConversationId) -> Option<ConversationState> {
         self.conversations.load(id.as_str())
@@ -314,6 +320,10 @@ fn respond(catalog: &Catalog, text: &str, state: &mut ConversationState) -> Answ
         .map(|s| catalog.lexicon.name_match(s.ord, &u.analysed))
         .fold(0.0f32, f32::max);
     let vague_topic = need.themes.is_empty() && need.audiences.is_empty() && need.stages.is_empty();
+
+    // A need no offer serves (a work permit, say) is a business question, and never vague.
+    let uncovered = named < NAMED && catalog.lexicon.uncovered(&u.analysed);
+    let vague_topic = vague_topic && !uncovered;
 
     // Nothing about a business at all, and not a greeting or a bare "help": not our subject.
     if vague_topic && !u.business && u.vagueness < 0.5 && u.content_words >= 2 && named < NAMED {
