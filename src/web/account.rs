@@ -85,7 +85,11 @@ struct LoginPage {
 fn texts(ctx: &Ctx) -> LoginTexts {
     let l = ctx.lang;
     LoginTexts {
-        heading: l.pick("Inloggen voor adviseurs en de provincie", "Sign in for advisers and the province", "Anmeldung für Beratende und die Provinz"),
+        heading: l.pick(
+            "Inloggen voor adviseurs en de provincie",
+            "Sign in for advisers and the province",
+            "Anmeldung für Beratende und die Provinz",
+        ),
         failed: l.pick(
             "De combinatie van naam en wachtwoord klopt niet.",
             "The name and password do not match.",
@@ -270,7 +274,8 @@ pub fn require(ctx: &Ctx, role: Role) -> Result<Caller, Response> {
         )
         .into_response()),
         None => {
-            let next = serde_urlencoded::to_string([("next", ctx.path.as_str())]).unwrap_or_default();
+            let next =
+                serde_urlencoded::to_string([("next", ctx.path.as_str())]).unwrap_or_default();
             Err(Redirect::to(&format!("/login?{next}")).into_response())
         }
     }

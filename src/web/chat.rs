@@ -189,7 +189,11 @@ async fn ask(
         Ok(q) => q,
         Err(_) => {
             p.error = Some(ctx.t.question_invalid.to_owned());
-            p.draft = form.q.chars().take(crate::domain::MAX_QUESTION_CHARS).collect();
+            p.draft = form
+                .q
+                .chars()
+                .take(crate::domain::MAX_QUESTION_CHARS)
+                .collect();
             p.conversation_id = conversation(&form.conversation_id)
                 .map(|c| c.as_str().to_owned())
                 .unwrap_or_default();

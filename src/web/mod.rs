@@ -223,10 +223,8 @@ impl Ctx {
                     }
                 }
                 // Pages carry a per-browser token: never cache them in shared caches.
-                resp.headers_mut().insert(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-store"),
-                );
+                resp.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 resp
             }
             Err(e) => WebError::internal(self.lang, e).into_response(),

@@ -175,16 +175,28 @@ async fn search_page(
     let (p, result, facet_counts) = tokio::task::spawn_blocking(move || {
         let n = catalog.kb.offers.len().max(1);
         let all = Language::ALL;
-        let result = catalog
-            .index
-            .search(&catalog.kb, &p.q, &all, &filters(&catalog, &p, None), n, true);
+        let result = catalog.index.search(
+            &catalog.kb,
+            &p.q,
+            &all,
+            &filters(&catalog, &p, None),
+            n,
+            true,
+        );
         // Each facet counts as if its own filter were off, so one can switch between its values.
         let counts: Vec<_> = FACETS
             .iter()
             .map(|f| {
                 catalog
                     .index
-                    .search(&catalog.kb, &p.q, &all, &filters(&catalog, &p, Some(f)), 1, false)
+                    .search(
+                        &catalog.kb,
+                        &p.q,
+                        &all,
+                        &filters(&catalog, &p, Some(f)),
+                        1,
+                        false,
+                    )
                     .map(|r| r.facets.get(*f).cloned().unwrap_or_default())
             })
             .collect();
@@ -324,20 +336,19 @@ struct OfferPage {
 /// Offers that share the most themes, audiences and stages with `o`.
 fn similar(c: &Catalog, o: &Offer, lang: Language) -> Vec<SimilarView> {
     let shared = |a: &[String], b: &[String]| a.iter().filter(|x| b.contains(x)).count();
-    let mut scored: Vec<(usize, &Arc<Offer>)> = c
-        .kb
-        .offers
-        .iter()
-        .filter(|x| x.id != o.id)
-        .map(|x| {
-            let s = 3 * shared(&x.themes, &o.themes)
-                + shared(&x.audiences, &o.audiences)
-                + shared(&x.stages, &o.stages)
-                + usize::from(x.status != Status::Closed);
-            (s, x)
-        })
-        .filter(|(s, _)| *s > 3)
-        .collect();
+    let mut scored: Vec<(usize, &Arc<Offer>)> =
+        c.kb.offers
+            .iter()
+            .filter(|x| x.id != o.id)
+            .map(|x| {
+                let s = 3 * shared(&x.themes, &o.themes)
+                    + shared(&x.audiences, &o.audiences)
+                    + shared(&x.stages, &o.stages)
+                    + usize::from(x.status != Status::Closed);
+                (s, x)
+            })
+            .filter(|(s, _)| *s > 3)
+            .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
     scored
         .into_iter()
@@ -399,7 +410,9 @@ async fn offer_page(
         },
         Fact {
             label: t.audiences,
-            value: join(&o.audiences, &|i| facet_label(&catalog, "audience", i, lang)),
+            value: join(&o.audiences, &|i| {
+                facet_label(&catalog, "audience", i, lang)
+            }),
         },
         Fact {
             label: t.regions,
