@@ -260,23 +260,27 @@ pub fn see_other(ctx: Ctx, to: &str) -> Response {
 
 /// The signed-in caller with at least `role`; otherwise a redirect to the login page (not signed
 /// in) or a 403 page (signed in with too small a role).
-pub fn require(ctx: &Ctx, role: Role) -> Result<Caller, Response> {
+pub fn require(ctx: &Ctx, role: Role) -> Result<Caller, Box<Response>> {
     match &ctx.caller {
         Some(c) if c.role >= role => Ok(c.clone()),
-        Some(_) => Err(WebError::new(
-            ctx.lang,
-            StatusCode::FORBIDDEN,
-            ctx.lang.pick(
-                "Deze pagina is alleen voor medewerkers van de provincie.",
-                "This page is for provincial staff only.",
-                "Diese Seite ist nur für Mitarbeitende der Provinz.",
-            ),
-        )
-        .into_response()),
+        Some(_) => Err(Box::new(
+            WebError::new(
+                ctx.lang,
+                StatusCode::FORBIDDEN,
+                ctx.lang.pick(
+                    "Deze pagina is alleen voor medewerkers van de provincie.",
+                    "This page is for provincial staff only.",
+                    "Diese Seite ist nur für Mitarbeitende der Provinz.",
+                ),
+            )
+            .into_response(),
+        )),
         None => {
             let next =
                 serde_urlencoded::to_string([("next", ctx.path.as_str())]).unwrap_or_default();
-            Err(Redirect::to(&format!("/login?{next}")).into_response())
+            Err(Box::new(
+                Redirect::to(&format!("/login?{next}")).into_response(),
+            ))
         }
     }
 }

@@ -228,7 +228,7 @@ async fn dashboard(
 ) -> Result<Response, WebError> {
     let caller = match require(&ctx, Role::Adviser) {
         Ok(c) => c,
-        Err(resp) => return Ok(resp),
+        Err(resp) => return Ok(*resp),
     };
     let lang = ctx.lang;
     let Query(p) = params.map_err(|_| WebError::bad_request(lang))?;
@@ -448,7 +448,7 @@ async fn triage(
 ) -> Result<Response, WebError> {
     let caller = match require(&ctx, Role::Officer) {
         Ok(c) => c,
-        Err(resp) => return Ok(resp),
+        Err(resp) => return Ok(*resp),
     };
     let lang = ctx.lang;
     let axum::Form(form) = form.map_err(|_| WebError::bad_request(lang))?;
@@ -562,7 +562,7 @@ async fn new_gap_page(
     Query(p): Query<SavedParam>,
 ) -> Response {
     if let Err(resp) = require(&ctx, Role::Adviser) {
-        return resp;
+        return *resp;
     }
     let mut page = new_gap_form(&app, &ctx);
     page.saved = p.saved;
@@ -594,7 +594,7 @@ async fn new_gap(
 ) -> Result<Response, WebError> {
     let caller = match require(&ctx, Role::Adviser) {
         Ok(c) => c,
-        Err(resp) => return Ok(resp),
+        Err(resp) => return Ok(*resp),
     };
     let lang = ctx.lang;
     let axum::Form(form) = form.map_err(|_| WebError::bad_request(lang))?;
@@ -672,7 +672,7 @@ struct ExportPage {
 
 async fn export_page(ctx: Ctx) -> Response {
     if let Err(resp) = require(&ctx, Role::Officer) {
-        return resp;
+        return *resp;
     }
     let page = ExportPage {
         page: ctx.chrome(ctx.lang.pick("Exports", "Exports", "Exporte")),
