@@ -15,6 +15,8 @@
 //! - [`desk`]: asks the assistant and records the demand; every channel goes through it.
 //! - [`insights`]: the white-spot matrix, clusters of unanswered questions, exports.
 //! - [`http`]: the axum router: API, health, reload.
+//! - [`web`]: the web pages (chat, offer search, login, dashboard) and their assets.
+//! - [`texts`]: fixed texts every channel shows alike (the privacy notice).
 //! - [`startup`]: wires everything together; signals.
 //! - [`cli`]: the terminal commands.
 
@@ -35,3 +37,5 @@ pub mod search;
 pub mod spool;
 pub mod startup;
 pub mod store;
+pub mod texts;
+pub mod web;

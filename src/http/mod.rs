@@ -38,11 +38,13 @@ pub fn router(state: AppState) -> Router {
         .merge(insights::router())
         .merge(health::admin_router())
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
-    Router::new()
+    let app = Router::new()
         .nest("/api", api)
         .merge(health::router())
-        .fallback(error::not_found)
-        .with_state(state)
+        .merge(crate::web::router())
+        .fallback(fallback)
+        .with_state(state);
+    crate::web::security_headers(app)
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(15),
@@ -54,4 +56,14 @@ pub fn router(state: AppState) -> Router {
             header::COOKIE,
             HeaderName::from_static("x-admin-token"),
         ]))
+}
+
+/// Unknown paths: JSON under `/api`, a page for people elsewhere.
+async fn fallback(req: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        return error::not_found().await.into_response();
+    }
+    crate::web::not_found(req.headers()).await
 }

@@ -1,0 +1,682 @@
+//! `/dashboard`: the white-spot matrix as a heat map (a table, so it reads without colour), the
+//! weekly trend of questions and gaps as server-rendered SVG, the top clusters of unanswered
+//! questions, and the gap list with triage. Officers see everything; advisers see the matrix, the
+//! trend, the clusters and the list, without triage or exports. `/dashboard/gap/new` lets an
+//! adviser log a question from a call or visit; `/dashboard/export` offers the partner exports.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::account::{require, see_other};
+use super::{Chrome, Ctx, WebError};
+use crate::auth::Role;
+use crate::domain::{Channel, GapReason, Language, OfferId, Question};
+use crate::http::AppState;
+use crate::insights::{
+    Dimension, GAP_OUTCOMES, Period, QUESTION_OUTCOMES, clusters, export, matrix,
+};
+use crate::store::{DemandColumn, GAP_STATUSES, GapFilter, NewGap, Triage};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/dashboard/gap/{id}", post(triage))
+        .route("/dashboard/gap/new", get(new_gap_page).post(new_gap))
+        .route("/dashboard/export", get(export_page))
+}
+
+const WEEKS: i64 = 12;
+const GAP_PAGE: i64 = 50;
+const MAX_NOTE_CHARS: usize = 2000;
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DashParams {
+    from: Option<String>,
+    to: Option<String>,
+    rows: Option<String>,
+    cols: Option<String>,
+    status: Option<String>,
+    reason: Option<String>,
+    theme: Option<String>,
+    saved: Option<i64>,
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn options(values: &[(String, String)], selected: Option<&str>) -> Vec<Opt> {
+    values
+        .iter()
+        .map(|(v, l)| Opt {
+            value: v.clone(),
+            label: l.clone(),
+            selected: selected == Some(v.as_str()),
+        })
+        .collect()
+}
+
+pub struct HeatRow {
+    pub label: String,
+    pub cells: Vec<HeatCell>,
+}
+
+pub struct HeatCell {
+    pub class: &'static str,
+    pub questions: i64,
+    pub gaps: i64,
+    pub supply: String,
+}
+
+pub struct GapView {
+    pub id: i64,
+    pub created: String,
+    pub question: String,
+    pub reason: String,
+    pub channel: String,
+    pub themes: String,
+    pub place: String,
+    pub status: String,
+    pub note: String,
+    pub covered_by: String,
+    pub statuses: Vec<Opt>,
+}
+
+pub struct ClusterView {
+    pub size: usize,
+    pub terms: String,
+    pub examples: Vec<String>,
+}
+
+pub struct Chart {
+    pub svg_width: i64,
+    pub bars: Vec<Bar>,
+    pub max: i64,
+    pub weeks: Vec<(String, i64, i64)>,
+}
+
+pub struct Bar {
+    pub x: i64,
+    pub y: i64,
+    pub h: i64,
+    pub class: &'static str,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    page: Chrome,
+    officer: bool,
+    from: String,
+    to: String,
+    dims_rows: Vec<Opt>,
+    dims_cols: Vec<Opt>,
+    col_labels: Vec<String>,
+    heat: Vec<HeatRow>,
+    row_dim: String,
+    chart: Chart,
+    clusters: Vec<ClusterView>,
+    gaps: Vec<GapView>,
+    gap_total: i64,
+    statuses: Vec<Opt>,
+    reasons: Vec<Opt>,
+    themes: Vec<Opt>,
+    offers: Vec<(String, String)>,
+    saved: Option<i64>,
+}
+
+fn dim_label(d: Dimension, lang: Language) -> String {
+    let (nl, en, de) = match d {
+        Dimension::Theme => ("Thema", "Theme", "Thema"),
+        Dimension::Audience => ("Doelgroep", "Audience", "Zielgruppe"),
+        Dimension::Stage => ("Fase", "Stage", "Phase"),
+        Dimension::Subregion => ("Deelregio", "Sub-region", "Teilregion"),
+        Dimension::Municipality => ("Gemeente", "Municipality", "Gemeinde"),
+        Dimension::Opgave => ("Opgave", "Policy task", "Aufgabe"),
+        Dimension::Channel => ("Kanaal", "Channel", "Kanal"),
+    };
+    lang.pick(nl, en, de).to_owned()
+}
+
+fn heat_class(questions: i64, gaps: i64, max_gaps: i64) -> &'static str {
+    if questions == 0 {
+        return "ww-heat-0";
+    }
+    let share = gaps as f64 / max_gaps.max(1) as f64;
+    match share {
+        s if s <= 0.0 => "ww-heat-1",
+        s if s < 0.34 => "ww-heat-2",
+        s if s < 0.67 => "ww-heat-3",
+        _ => "ww-heat-4",
+    }
+}
+
+/// Questions and gaps per week for the last [`WEEKS`] weeks, from the demand counts.
+async fn weekly(app: &AppState) -> Result<Vec<(String, i64, i64)>, crate::store::StoreError> {
+    let end = today();
+    let mut out = Vec::new();
+    for w in (0..WEEKS).rev() {
+        let to = end - time::Duration::days(7 * w);
+        let from = to - time::Duration::days(6);
+        let (f, t) = (
+            crate::knowledge::format_date(from),
+            crate::knowledge::format_date(to),
+        );
+        let rows = app
+            .store
+            .demand_by(DemandColumn::Channel, DemandColumn::Channel, &f, &t)
+            .await?;
+        let sum = |set: &[&str]| -> i64 {
+            rows.iter()
+                .filter(|r| set.contains(&r.outcome.as_str()))
+                .map(|r| r.n)
+                .sum()
+        };
+        out.push((f, sum(&QUESTION_OUTCOMES), sum(&GAP_OUTCOMES)));
+    }
+    Ok(out)
+}
+
+fn chart(weeks: Vec<(String, i64, i64)>, lang: Language) -> Chart {
+    let max = weeks.iter().map(|w| w.1.max(w.2)).max().unwrap_or(0).max(1);
+    let (bar, gap, height) = (14, 12, 120);
+    let mut bars = Vec::new();
+    for (i, (week, q, g)) in weeks.iter().enumerate() {
+        let x0 = 40 + i as i64 * (2 * bar + gap);
+        for (j, (n, class, what)) in [
+            (*q, "questions", lang.pick("vragen", "questions", "Fragen")),
+            (*g, "gaps", lang.pick("hiaten", "gaps", "Lücken")),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let h = n * height / max;
+            bars.push(Bar {
+                x: x0 + j as i64 * bar,
+                y: 10 + height - h,
+                h,
+                class,
+                label: format!("{week}: {n} {what}"),
+            });
+        }
+    }
+    Chart {
+        svg_width: 40 + WEEKS * (2 * bar + gap) + 10,
+        bars,
+        max,
+        weeks,
+    }
+}
+
+async fn dashboard(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    params: Result<Query<DashParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, WebError> {
+    let caller = match require(&ctx, Role::Adviser) {
+        Ok(c) => c,
+        Err(resp) => return Ok(*resp),
+    };
+    let lang = ctx.lang;
+    let Query(p) = params.map_err(|_| WebError::bad_request(lang))?;
+    let bad = |_| WebError::bad_request(lang);
+    let rows = p
+        .rows
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map_or(Ok(Dimension::Theme), Dimension::parse)
+        .map_err(bad)?;
+    let mut cols = p
+        .cols
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map_or(Ok(Dimension::Subregion), Dimension::parse)
+        .map_err(bad)?;
+    if cols == rows {
+        cols = if rows == Dimension::Subregion {
+            Dimension::Theme
+        } else {
+            Dimension::Subregion
+        };
+    }
+    let period = Period::parse(p.from.as_deref(), p.to.as_deref(), today()).map_err(bad)?;
+    let catalog = app.catalog.load_full();
+    let internal = |e: crate::store::StoreError| WebError::internal(lang, e);
+    let m = matrix::build(&app.store, &catalog.kb, rows, cols, period, lang, false)
+        .await
+        .map_err(internal)?;
+    let max_gaps = m.cells.iter().filter_map(|c| c.gaps).max().unwrap_or(0);
+    let heat = m
+        .row_values
+        .iter()
+        .map(|r| HeatRow {
+            label: r.label.clone(),
+            cells: m
+                .col_values
+                .iter()
+                .map(|c| {
+                    let cell = m.cells.iter().find(|x| x.row == r.id && x.col == c.id);
+                    let q = cell.and_then(|x| x.questions).unwrap_or(0);
+                    let g = cell.and_then(|x| x.gaps).unwrap_or(0);
+                    HeatCell {
+                        class: heat_class(q, g, max_gaps),
+                        questions: q,
+                        gaps: g,
+                        supply: cell
+                            .and_then(|x| x.supply)
+                            .map_or_else(|| "–".to_owned(), |s| s.to_string()),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let (from, to) = period.bounds();
+    let texts = app
+        .store
+        .gap_texts(&from, &to, 2000)
+        .await
+        .map_err(internal)?;
+    let found = tokio::task::spawn_blocking(move || {
+        clusters::cluster(&crate::search::Analyzers::default(), &texts)
+    })
+    .await
+    .map_err(|e| WebError::internal(lang, e))?;
+    let clusters = found
+        .into_iter()
+        .take(5)
+        .map(|c| ClusterView {
+            size: c.size,
+            terms: c.top_terms.join(", "),
+            examples: c.examples.into_iter().take(2).collect(),
+        })
+        .collect();
+    let keep = |v: &Option<String>, ok: &dyn Fn(&str) -> bool| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && ok(s))
+            .map(str::to_owned)
+    };
+    let tax = &catalog.kb.taxonomy;
+    let filter = GapFilter {
+        from: Some(from.clone()),
+        to: Some(to.clone()),
+        status: keep(&p.status, &|s| GAP_STATUSES.contains(&s)),
+        reason: keep(&p.reason, &|s| GapReason::parse(s).is_ok()),
+        theme: keep(&p.theme, &|s| tax.theme(s).is_some()),
+        limit: GAP_PAGE,
+        ..GapFilter::default()
+    };
+    let (gap_total, records) = app.store.list_gaps(&filter).await.map_err(internal)?;
+    let status_values: Vec<(String, String)> = GAP_STATUSES
+        .iter()
+        .map(|s| ((*s).to_owned(), status_label(s, lang)))
+        .collect();
+    let gaps = records
+        .into_iter()
+        .map(|g| GapView {
+            id: g.id,
+            created: g.created_at.chars().take(10).collect(),
+            question: g.question.unwrap_or_else(|| "—".into()),
+            reason: g.reason,
+            channel: g.channel,
+            themes: g
+                .themes
+                .iter()
+                .map(|t| {
+                    tax.theme(t)
+                        .map_or(t.clone(), |x| x.label.get(lang).to_owned())
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            place: g
+                .municipality
+                .as_deref()
+                .or(g.subregion.as_deref())
+                .map(|r| tax.region_label(r, lang))
+                .unwrap_or_default(),
+            statuses: options(&status_values, Some(&g.status)),
+            status: status_label(&g.status, lang),
+            note: g.note.unwrap_or_default(),
+            covered_by: g.covered_by.unwrap_or_default(),
+        })
+        .collect();
+    let dims: Vec<(String, String)> = Dimension::ALL
+        .iter()
+        .map(|d| (d.as_str().to_owned(), dim_label(*d, lang)))
+        .collect();
+    let mut offers: Vec<(String, String)> = catalog
+        .kb
+        .offers
+        .iter()
+        .map(|o| (o.id.as_str().to_owned(), o.name_in(lang).to_owned()))
+        .collect();
+    offers.sort_by(|a, b| a.1.cmp(&b.1));
+    let reasons: Vec<(String, String)> = GapReason::ALL
+        .iter()
+        .map(|r| (r.as_str().to_owned(), r.as_str().replace('_', " ")))
+        .collect();
+    let themes: Vec<(String, String)> = tax
+        .themes
+        .iter()
+        .map(|t| (t.id.clone(), t.label.get(lang).to_owned()))
+        .collect();
+    let weeks = weekly(&app).await.map_err(internal)?;
+    let title = lang.pick(
+        "Dashboard witte vlekken",
+        "White-spot dashboard",
+        "Dashboard weiße Flecken",
+    );
+    let page = DashboardPage {
+        page: ctx.chrome(title),
+        officer: caller.role >= Role::Officer,
+        from,
+        to,
+        dims_rows: options(&dims, Some(rows.as_str())),
+        dims_cols: options(&dims, Some(cols.as_str())),
+        col_labels: m.col_values.iter().map(|c| c.label.clone()).collect(),
+        heat,
+        row_dim: dim_label(rows, lang),
+        chart: chart(weeks, lang),
+        clusters,
+        gaps,
+        gap_total,
+        statuses: options(&status_values, filter.status.as_deref()),
+        reasons: options(&reasons, filter.reason.as_deref()),
+        themes: options(&themes, filter.theme.as_deref()),
+        offers,
+        saved: p.saved,
+    };
+    Ok(ctx.page(&page))
+}
+
+fn status_label(s: &str, lang: Language) -> String {
+    let (nl, en, de) = match s {
+        "new" => ("nieuw", "new", "neu"),
+        "reviewed" => ("bekeken", "reviewed", "gesichtet"),
+        "addressed" => ("opgepakt", "addressed", "bearbeitet"),
+        "not-a-gap" => ("geen hiaat", "not a gap", "keine Lücke"),
+        other => (other, other, other),
+    };
+    lang.pick(nl, en, de).to_owned()
+}
+
+/// Notes are free text: redacted like questions, refused when redaction cannot vouch for them.
+fn redacted(app: &AppState, lang: Language, text: &str) -> Result<Option<String>, WebError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > MAX_NOTE_CHARS {
+        return Err(WebError::bad_request(lang));
+    }
+    app.redactor
+        .redact_or_none(text)
+        .map(|r| Some(r.text))
+        .ok_or_else(|| WebError::bad_request(lang))
+}
+
+#[derive(Debug, Deserialize)]
+struct TriageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    covered_by: String,
+}
+
+async fn triage(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    form: Result<axum::Form<TriageForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let caller = match require(&ctx, Role::Officer) {
+        Ok(c) => c,
+        Err(resp) => return Ok(*resp),
+    };
+    let lang = ctx.lang;
+    let axum::Form(form) = form.map_err(|_| WebError::bad_request(lang))?;
+    ctx.check_csrf(&app, &form.csrf)?;
+    let status = Some(form.status.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            GAP_STATUSES
+                .contains(&s)
+                .then(|| s.to_owned())
+                .ok_or_else(|| WebError::bad_request(lang))
+        })
+        .transpose()?;
+    let covered_by = match form.covered_by.trim() {
+        "" => None,
+        raw => {
+            let id = OfferId::parse(raw).map_err(|_| WebError::bad_request(lang))?;
+            if app.catalog.load().kb.get(id.as_str()).is_none() {
+                return Err(WebError::bad_request(lang));
+            }
+            Some(id.to_string())
+        }
+    };
+    let note = redacted(&app, lang, &form.note)?;
+    let detail = [
+        status.as_ref().map(|s| format!("status={s}")),
+        covered_by.as_ref().map(|o| format!("covered_by={o}")),
+        note.as_ref().map(|_| "note".to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let changed = app
+        .store
+        .triage_gap(
+            id,
+            &Triage {
+                status,
+                note,
+                covered_by,
+            },
+        )
+        .await
+        .map_err(|e| WebError::internal(lang, e))?;
+    if changed.is_none() {
+        return Err(WebError::not_found(lang));
+    }
+    let _ = app
+        .store
+        .audit(
+            &caller.actor(),
+            "gap.triage",
+            Some(&id.to_string()),
+            Some(&detail),
+        )
+        .await;
+    Ok(see_other(ctx, &format!("/dashboard?saved={id}#gap-{id}")))
+}
+
+#[derive(Template)]
+#[template(path = "gap_new.html")]
+struct NewGapPage {
+    page: Chrome,
+    reasons: Vec<Opt>,
+    themes: Vec<Opt>,
+    municipalities: Vec<Opt>,
+    question: String,
+    error: Option<&'static str>,
+    saved: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SavedParam {
+    saved: Option<i64>,
+}
+
+fn new_gap_form(app: &AppState, ctx: &Ctx) -> NewGapPage {
+    let lang = ctx.lang;
+    let catalog = app.catalog.load();
+    let tax = &catalog.kb.taxonomy;
+    let reasons: Vec<(String, String)> = GapReason::ALL
+        .iter()
+        .filter(|r| !matches!(r, GapReason::NotHelpful))
+        .map(|r| (r.as_str().to_owned(), r.as_str().replace('_', " ")))
+        .collect();
+    let themes: Vec<(String, String)> = tax
+        .themes
+        .iter()
+        .map(|t| (t.id.clone(), t.label.get(lang).to_owned()))
+        .collect();
+    let munis: Vec<(String, String)> = tax
+        .municipalities
+        .iter()
+        .map(|m| (m.id.clone(), m.name.clone()))
+        .collect();
+    NewGapPage {
+        page: ctx.chrome(lang.pick("Vraag vastleggen", "Log a question", "Frage erfassen")),
+        reasons: options(&reasons, Some("no_offer")),
+        themes: options(&themes, None),
+        municipalities: options(&munis, None),
+        question: String::new(),
+        error: None,
+        saved: None,
+    }
+}
+
+async fn new_gap_page(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<SavedParam>,
+) -> Response {
+    if let Err(resp) = require(&ctx, Role::Adviser) {
+        return *resp;
+    }
+    let mut page = new_gap_form(&app, &ctx);
+    page.saved = p.saved;
+    ctx.page(&page)
+}
+
+#[derive(Debug, Deserialize)]
+struct NewGapForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    theme: String,
+    #[serde(default)]
+    municipality: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// Logs a question an adviser heard, as `POST /api/gaps` does: the assistant's understanding of
+/// the text, the adviser's own classification winning, the text redacted.
+async fn new_gap(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    form: Result<axum::Form<NewGapForm>, FormRejection>,
+) -> Result<Response, WebError> {
+    let caller = match require(&ctx, Role::Adviser) {
+        Ok(c) => c,
+        Err(resp) => return Ok(*resp),
+    };
+    let lang = ctx.lang;
+    let axum::Form(form) = form.map_err(|_| WebError::bad_request(lang))?;
+    ctx.check_csrf(&app, &form.csrf)?;
+    let Ok(question) = Question::parse(&form.question) else {
+        let mut page = new_gap_form(&app, &ctx);
+        page.error = Some(ctx.t.question_invalid);
+        return Ok(ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    };
+    let reason = GapReason::parse(form.reason.trim()).unwrap_or(GapReason::NoOffer);
+    let catalog = app.catalog.load_full();
+    let tax = &catalog.kb.taxonomy;
+    let theme = Some(form.theme.trim()).filter(|t| tax.theme(t).is_some());
+    let municipality = Some(form.municipality.trim())
+        .filter(|m| tax.municipality(m).is_some())
+        .map(str::to_owned);
+    let (c, q) = (catalog.clone(), question.clone());
+    let (language, understood) =
+        tokio::task::spawn_blocking(move || crate::assistant::understand_only(&c, &q))
+            .await
+            .map_err(|e| WebError::internal(lang, e))?;
+    let themes = theme.map_or(understood.themes, |t| vec![t.to_owned()]);
+    let municipality = municipality.or(understood.municipality);
+    let subregion = municipality
+        .as_deref()
+        .and_then(|m| tax.municipality(m))
+        .map(|m| m.subregion.clone())
+        .or(understood.subregion);
+    let note = redacted(&app, lang, &form.note)?;
+    let gap = NewGap {
+        question: app
+            .redactor
+            .redact_or_none(question.as_str())
+            .map(|r| r.text),
+        language: language.code().to_owned(),
+        channel: Channel::Adviser.as_str().to_owned(),
+        reason: reason.as_str().to_owned(),
+        opgaven: tax.opgaven_of(&themes),
+        themes,
+        audiences: understood.audiences,
+        stages: understood.stages,
+        municipality,
+        subregion,
+        offers: Vec::new(),
+        conversation_id: None,
+        person: None,
+    };
+    let internal = |e: crate::store::StoreError| WebError::internal(lang, e);
+    let id = app.store.insert_gap(&gap).await.map_err(internal)?;
+    if note.is_some() {
+        app.store
+            .triage_gap(
+                id,
+                &Triage {
+                    note,
+                    ..Triage::default()
+                },
+            )
+            .await
+            .map_err(internal)?;
+    }
+    let _ = app
+        .store
+        .audit(&caller.actor(), "gap.log", Some(&id.to_string()), None)
+        .await;
+    Ok(see_other(ctx, &format!("/dashboard/gap/new?saved={id}")))
+}
+
+#[derive(Template)]
+#[template(path = "export.html")]
+struct ExportPage {
+    page: Chrome,
+    codebook: export::Codebook,
+}
+
+async fn export_page(ctx: Ctx) -> Response {
+    if let Err(resp) = require(&ctx, Role::Officer) {
+        return *resp;
+    }
+    let page = ExportPage {
+        page: ctx.chrome(ctx.lang.pick("Exports", "Exports", "Exporte")),
+        codebook: export::codebook(),
+    };
+    ctx.page(&page)
+}

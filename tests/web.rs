@@ -1,0 +1,573 @@
+//! The web pages against the real router: headers, the no-JavaScript chat, CSRF, assets, the offer
+//! search, the 404 page, and login, the dashboard and logout, on every backend.
+
+mod common;
+
+use common::{TestApp, backends, spawn_app};
+use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use reqwest::redirect::Policy;
+use wegwijzer::auth::{Role, hash_password};
+use wegwijzer::store::Store;
+use wegwijzer::web::CONTENT_SECURITY_POLICY;
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A browser's worth of state: its cookies and the CSRF token of the last page it read.
+#[derive(Default)]
+struct Browser {
+    cookies: Vec<(String, String)>,
+    csrf: String,
+}
+
+impl Browser {
+    fn take_cookies(&mut self, r: &reqwest::Response) {
+        for v in r.headers().get_all(SET_COOKIE) {
+            let line = v.to_str().unwrap();
+            let (kv, _) = line.split_once(';').unwrap_or((line, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !line.contains("Max-Age=0") {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, app: &TestApp, path: &str) -> (u16, String) {
+        let r = client()
+            .get(app.url(path))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.take_cookies(&r);
+        let status = r.status().as_u16();
+        let body = r.text().await.unwrap();
+        if let Some(t) = csrf_in(&body) {
+            self.csrf = t;
+        }
+        (status, body)
+    }
+
+    async fn post(
+        &mut self,
+        app: &TestApp,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let r = client()
+            .post(app.url(path))
+            .header(COOKIE, self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.take_cookies(&r);
+        r
+    }
+}
+
+fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find(r#"name="csrf" value=""#)? + r#"name="csrf" value=""#.len();
+    Some(html[at..].split('"').next()?.to_owned())
+}
+
+#[tokio::test]
+async fn every_page_renders_with_the_security_headers_and_its_language() {
+    let app = spawn_app(common::Backend::Sqlite).await;
+    for path in [
+        "/",
+        "/aanbod",
+        "/aanbod?q=lening&theme=financiering",
+        "/aanbod/ibdo",
+        "/privacy",
+        "/toegankelijkheid",
+        "/login",
+    ] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let h = r.headers();
+        assert_eq!(h[CONTENT_TYPE], "text/html; charset=utf-8", "{path}");
+        assert_eq!(h["content-security-policy"], CONTENT_SECURITY_POLICY);
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+        assert_eq!(h["x-frame-options"], "DENY");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(r#"<html lang="nl">"#), "{path}");
+        assert!(body.contains(r##"href="#main""##), "skip link on {path}");
+        assert!(!body.contains("<script>"), "no inline script on {path}");
+    }
+    let body = app
+        .client
+        .get(app.url("/?lang=de"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains(r#"<html lang="de">"#));
+    assert!(body.contains("Senden"));
+}
+
+#[tokio::test]
+async fn the_chat_answers_a_plain_form_post_with_offer_cards_and_keeps_the_conversation() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        let mut b = Browser::default();
+        let (status, page) = b.get(&app, "/").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Typ geen persoonsgegevens"));
+        let r = b
+            .post(
+                &app,
+                "/",
+                &[
+                    ("csrf", &b.csrf.clone()),
+                    ("q", "Wij zijn een metaalbewerker in Nieuw-Buinen (35 man) en willen een lasrobotlijn van € 800.000. De bank financiert de helft. Wie dicht het gat met een achtergestelde lening?"),
+                    ("conversation_id", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 200, "{backend:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("ww-card"), "{backend:?}: no card");
+        assert!(html.contains(r#"href="/aanbod/mkb-fonds-drenthe""#));
+        assert!(html.contains("Dit hielp niet"));
+        let conv = html
+            .split(r#"name="conversation_id" value=""#)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_owned();
+        assert!(!conv.is_empty());
+        // Not helpful, with a reason: a gap with a number.
+        let csrf = csrf_in(&html).unwrap();
+        let r = b
+            .post(
+                &app,
+                "/feedback",
+                &[
+                    ("csrf", &csrf),
+                    ("conversation_id", &conv),
+                    ("helpful", "no"),
+                    ("comment", "Ik zocht iets anders"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("doorgegeven aan de provincie, nr."), "{html}");
+    }
+}
+
+#[tokio::test]
+async fn a_clarifying_question_shows_its_options_as_buttons() {
+    let app = spawn_app(common::Backend::Sqlite).await;
+    let mut b = Browser::default();
+    b.get(&app, "/").await;
+    let csrf = b.csrf.clone();
+    let html = b
+        .post(&app, "/", &[("csrf", &csrf), ("q", "financiering")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"type="submit" name="q" value=""#), "{html}");
+}
+
+#[tokio::test]
+async fn forms_without_the_right_csrf_token_are_refused() {
+    let app = spawn_app(common::Backend::Sqlite).await;
+    // No cookie at all.
+    let r = client()
+        .post(app.url("/"))
+        .form(&[("csrf", "x"), ("q", "lening")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // The browser's cookie but another token, on every form.
+    let mut b = Browser::default();
+    b.get(&app, "/").await;
+    for path in ["/", "/feedback", "/login", "/logout"] {
+        let r = b
+            .post(
+                &app,
+                path,
+                &[
+                    ("csrf", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+                    ("q", "lening"),
+                    ("conversation_id", "x"),
+                    ("helpful", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    // Another browser's token does not fit this browser's cookie.
+    let mut other = Browser::default();
+    other.get(&app, "/").await;
+    let stolen = other.csrf.clone();
+    let r = b
+        .post(&app, "/", &[("csrf", &stolen), ("q", "lening")])
+        .await;
+    assert_eq!(r.status(), 403);
+    let csrf = b.csrf.clone();
+    let r = b.post(&app, "/", &[("csrf", &csrf), ("q", "lening")]).await;
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn assets_are_served_with_their_types_a_long_cache_and_an_etag() {
+    let app = spawn_app(common::Backend::Sqlite).await;
+    for (name, ty) in [
+        ("wegwijzer.css", "text/css; charset=utf-8"),
+        ("wegwijzer.js", "text/javascript; charset=utf-8"),
+        ("logo.svg", "image/svg+xml"),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&format!("/static/{name}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()[CONTENT_TYPE], ty);
+        assert!(
+            r.headers()["cache-control"]
+                .to_str()
+                .unwrap()
+                .contains("max-age=31536000")
+        );
+        let etag = r.headers()["etag"].clone();
+        let again = app
+            .client
+            .get(app.url(&format!("/static/{name}")))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304);
+    }
+    let r = app
+        .client
+        .get(app.url("/static/nope.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+fn hit_count(html: &str) -> usize {
+    html.matches(r#"<li class="ww-hit">"#).count()
+}
+
+#[tokio::test]
+async fn the_offer_search_forgives_typos_and_filters_by_facet_with_counts() {
+    let app = spawn_app(common::Backend::Sqlite).await;
+    let get = |p: &str| {
+        let (c, u) = (app.client.clone(), app.url(p));
+        async move { c.get(u).send().await.unwrap().text().await.unwrap() }
+    };
+    let exact = get("/aanbod?q=subsidie").await;
+    let typo = get("/aanbod?q=subsidei").await;
+    assert!(hit_count(&typo) > 0, "a typo still finds offers");
+    assert!(hit_count(&exact) > 0);
+    let closed = get("/aanbod?q=subsidei&status=closed").await;
+    assert!(hit_count(&closed) > 0 && hit_count(&closed) < hit_count(&typo));
+    assert_eq!(
+        closed.matches("ww-badge--open").count(),
+        0,
+        "only closed offers"
+    );
+    // Facet options carry counts, and the active filter can be removed.
+    assert!(closed.contains(r#"<option value="closed" selected>"#));
+    assert!(closed.contains(r#"href="/aanbod?q=subsidei""#));
+    // A stale filter value is dropped rather than refused.
+    assert_eq!(
+        hit_count(&get("/aanbod?q=subsidie&theme=bestaat-niet").await),
+        hit_count(&exact)
+    );
+}
+
+#[tokio::test]
+async fn an_offer_page_shows_sources_last_review_and_similar_offers() {
+    let app = spawn_app(common::Backend::Sqlite).await;
+    let r = app
+        .client
+        .get(app.url("/aanbod/mkb-fonds-drenthe"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Bronnen") && html.contains("Laatst gecontroleerd"));
+    assert!(html.contains("Vergelijkbaar aanbod"));
+    let r = app
+        .client
+        .get(app.url("/aanbod/bestaat-niet"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_page_and_unknown_api_paths_json() {
+    let app = spawn_app(common::Backend::Sqlite).await;
+    let r = app.client.get(app.url("/nope")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
+    assert!(r.text().await.unwrap().contains("Pagina niet gevonden"));
+    let r = app.client.get(app.url("/api/nope")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(
+        r.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+}
+
+async fn add_user(app: &TestApp, name: &str, role: Role, password: &str) {
+    let store = Store::connect(&app.db.url).await.unwrap();
+    store
+        .upsert_user(name, role, &hash_password(password).unwrap())
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+#[tokio::test]
+async fn officers_sign_in_see_the_dashboard_triage_a_gap_and_sign_out() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        add_user(&app, "olga", Role::Officer, PASSWORD).await;
+        let mut b = Browser::default();
+        // Not signed in: every dashboard page sends to the login page.
+        for path in ["/dashboard", "/dashboard/gap/new", "/dashboard/export"] {
+            let r = client().get(app.url(path)).send().await.unwrap();
+            assert_eq!(r.status(), 303, "{path}");
+            assert!(
+                r.headers()["location"]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("/login?next=")
+            );
+        }
+        // A gap to triage: "not helpful" on a chat answer.
+        b.get(&app, "/").await;
+        let csrf = b.csrf.clone();
+        let html = b
+            .post(
+                &app,
+                "/",
+                &[
+                    ("csrf", &csrf),
+                    ("q", "Ik zoek een lening voor mijn bakkerij in Assen"),
+                ],
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        let conv = html
+            .split(r#"name="conversation_id" value=""#)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_owned();
+        let csrf = csrf_in(&html).unwrap();
+        b.post(
+            &app,
+            "/feedback",
+            &[
+                ("csrf", &csrf),
+                ("conversation_id", &conv),
+                ("helpful", "no"),
+            ],
+        )
+        .await;
+
+        b.get(&app, "/login").await;
+        let csrf = b.csrf.clone();
+        let r = b
+            .post(
+                &app,
+                "/login",
+                &[("csrf", &csrf), ("name", "olga"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{backend:?}");
+        let set: Vec<String> = r
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let session = set
+            .iter()
+            .find(|c| c.starts_with("wegwijzer_session="))
+            .unwrap();
+        assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"));
+        assert!(!session.contains("Secure"), "plain HTTP: no Secure flag");
+
+        let (status, html) = b.get(&app, "/dashboard").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("ww-heat") && html.contains("ww-chart"));
+        let id = html
+            .split(r#"<tr class="utrecht-table__row" id="gap-"#)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .to_owned();
+        let csrf = b.csrf.clone();
+        let r = b
+            .post(
+                &app,
+                &format!("/dashboard/gap/{id}"),
+                &[
+                    ("csrf", &csrf),
+                    ("status", "addressed"),
+                    ("note", "opgepakt"),
+                    ("covered_by", "ibdo"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        let store = Store::connect(&app.db.url).await.unwrap();
+        let gap = store.gap(id.parse().unwrap()).await.unwrap().unwrap();
+        assert_eq!(gap.status, "addressed");
+        assert_eq!(gap.covered_by.as_deref(), Some("ibdo"));
+        store.close().await;
+
+        // An adviser logs a question from a call.
+        let (status, _) = b.get(&app, "/dashboard/gap/new").await;
+        assert_eq!(status, 200);
+        let csrf = b.csrf.clone();
+        let r = b
+            .post(
+                &app,
+                "/dashboard/gap/new",
+                &[
+                    ("csrf", &csrf),
+                    ("question", "Kapper zoekt opvolger"),
+                    ("reason", "no_offer"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert!(r.headers()["location"].to_str().unwrap().contains("saved="));
+
+        let (status, html) = b.get(&app, "/dashboard/export").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("/api/gaps.csv"));
+
+        // Sign out: the old session no longer opens the dashboard.
+        let old = b.cookie_header();
+        let csrf = b.csrf.clone();
+        let r = b.post(&app, "/logout", &[("csrf", &csrf)]).await;
+        assert_eq!(r.status(), 303);
+        let r = client()
+            .get(app.url("/dashboard"))
+            .header(COOKIE, old)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "the session ended on the server");
+    }
+}
+
+#[tokio::test]
+async fn advisers_see_no_triage_and_no_exports() {
+    let app = spawn_app(common::Backend::Sqlite).await;
+    add_user(&app, "arie", Role::Adviser, PASSWORD).await;
+    let mut b = Browser::default();
+    b.get(&app, "/login").await;
+    let csrf = b.csrf.clone();
+    b.post(
+        &app,
+        "/login",
+        &[("csrf", &csrf), ("name", "arie"), ("password", PASSWORD)],
+    )
+    .await;
+    let (status, html) = b.get(&app, "/dashboard").await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("/dashboard/export"));
+    let (status, _) = b.get(&app, "/dashboard/export").await;
+    assert_eq!(status, 403);
+    let csrf = b.csrf.clone();
+    let r = b
+        .post(
+            &app,
+            "/dashboard/gap/1",
+            &[("csrf", &csrf), ("status", "reviewed")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+}
+
+#[tokio::test]
+async fn wrong_user_and_wrong_password_get_one_message_and_attempts_are_limited() {
+    let app = spawn_app(common::Backend::Sqlite).await;
+    add_user(&app, "olga", Role::Officer, PASSWORD).await;
+    let mut b = Browser::default();
+    b.get(&app, "/login").await;
+    let mut bodies = Vec::new();
+    for name in ["olga", "nobody"] {
+        let csrf = b.csrf.clone();
+        let r = b
+            .post(
+                &app,
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("name", name),
+                    ("password", "wrong password!"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 401);
+        bodies.push(r.text().await.unwrap());
+    }
+    let msg = "De combinatie van naam en wachtwoord klopt niet.";
+    assert!(bodies.iter().all(|b| b.contains(msg)));
+    // Three more failures from this address reach the limit; then even the right password waits.
+    for _ in 0..3 {
+        let csrf = b.csrf.clone();
+        b.post(
+            &app,
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("name", "olga"),
+                ("password", "wrong password!"),
+            ],
+        )
+        .await;
+    }
+    let csrf = b.csrf.clone();
+    let r = b
+        .post(
+            &app,
+            "/login",
+            &[("csrf", &csrf), ("name", "olga"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), 429);
+}
