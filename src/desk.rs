@@ -57,6 +57,11 @@ impl App {
         if ask.log {
             self.record(&ask, &mut answer).await;
         }
+        crate::metrics::answer(
+            ask.channel.as_str(),
+            answer.outcome.as_str(),
+            answer.language.code(),
+        );
         // Never the question's text: only what the assistant concluded.
         tracing::info!(
             channel = ask.channel.as_str(),
@@ -115,6 +120,7 @@ impl App {
                 };
                 match self.store.insert_gap(&gap).await {
                     Ok(id) => {
+                        crate::metrics::gap(reason.as_str());
                         let themes = u.themes.clone();
                         answer
                             .gap
@@ -187,6 +193,8 @@ impl App {
             conversation_id: Some(id.as_str().to_owned()),
             person: Some(self.pseudonym_of(identity)),
         };
-        Ok(FeedbackRecorded::Gap(self.store.insert_gap(&gap).await?))
+        let id = self.store.insert_gap(&gap).await?;
+        crate::metrics::gap(GapReason::NotHelpful.as_str());
+        Ok(FeedbackRecorded::Gap(id))
     }
 }

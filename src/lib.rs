@@ -13,7 +13,8 @@
 //! - [`app`]: the application state every channel shares.
 //! - [`desk`]: asks the assistant and records the demand; every channel goes through it.
 //! - [`insights`]: the white-spot matrix, clusters of unanswered questions, exports.
-//! - [`http`]: the axum router: API, health, reload.
+//! - [`metrics`]: the Prometheus metrics behind `/metrics`.
+//! - [`http`]: the axum router: API, health, reload, rate limiting, request ids.
 //! - [`startup`]: wires everything together; signals.
 //! - [`cli`]: the terminal commands.
 
@@ -29,6 +30,7 @@ pub mod eval;
 pub mod http;
 pub mod insights;
 pub mod knowledge;
+pub mod metrics;
 pub mod privacy;
 pub mod search;
 pub mod startup;
