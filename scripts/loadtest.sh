@@ -111,6 +111,8 @@ else
   [[ "$ERRORS" == 0 ]] || { echo "FAIL: $ERRORS errors under load"; FAILED=1; }
   RATIO="$(awk -v a="$(field "$ASK" rps)" -v h="$(field "$HEALTH" rps)" 'BEGIN{printf "%.2f", a/h}')"
   echo "ask/healthz throughput ratio: $RATIO (target >= 0.5); ask p99 $(field "$ASK" p99_ms) ms (target < 50)"
+  awk -v r="$RATIO" 'BEGIN{exit !(r >= 0.5)}' || { echo "FAIL: ask throughput under half of /healthz's"; FAILED=1; }
+  awk -v p="$(field "$ASK" p99_ms)" 'BEGIN{exit !(p < 50)}' || { echo "FAIL: ask p99 not under 50 ms"; FAILED=1; }
 fi
 
 # Every gap the API acknowledged must be in the database.
