@@ -30,4 +30,9 @@ pub struct App {
     pub spool: Option<Arc<crate::spool::Spool>>,
     /// The secret that turns a client address or Discord id into this month's pseudonym.
     pub pseudonym_salt: Arc<str>,
+    /// One budget per client for the public endpoints that do work (see [`crate::http::rate_limit`]).
+    pub rate_limiter: Arc<crate::http::rate_limit::RateLimiter>,
+    /// Reverse proxies in front of us that append to `X-Forwarded-For` (see
+    /// [`crate::http::client_addr`]).
+    pub trusted_proxies: usize,
 }

@@ -31,6 +31,15 @@ pub struct Config {
     /// Bearer token that allows `POST /api/admin/reload`; without it reload is SIGHUP only.
     #[arg(long, env = "WEGWIJZER_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Requests per minute one client address may make to the public endpoints that do work
+    /// (`/api/ask`, `/api/feedback`), with a burst of as many; 0 turns the limit off.
+    #[arg(long, env = "WEGWIJZER_RATE_LIMIT_PER_MINUTE", default_value_t = 30)]
+    pub rate_limit_per_minute: u32,
+    /// Reverse proxies in front of this service that append to `X-Forwarded-For`. 0 (the default)
+    /// takes the client address from the connection and ignores the header; N takes the Nth
+    /// address from the right of it.
+    #[arg(long, env = "WEGWIJZER_TRUSTED_PROXIES", default_value_t = 0)]
+    pub trusted_proxies: usize,
 }
 
 impl Config {

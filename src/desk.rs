@@ -61,6 +61,11 @@ impl App {
         if ask.log {
             self.record(&ask, &mut answer).await;
         }
+        crate::metrics::answer(
+            ask.channel.as_str(),
+            answer.outcome.as_str(),
+            answer.language.code(),
+        );
         // Never the question's text: only what the assistant concluded.
         tracing::info!(
             channel = ask.channel.as_str(),
@@ -151,6 +156,7 @@ impl App {
                 let reference = uuid::Uuid::new_v4().to_string();
                 let (id, logged) = self.save_gap(&gap, &reference).await;
                 if logged {
+                    crate::metrics::gap(reason.as_str());
                     let themes = u.themes.clone();
                     let g = answer.gap.get_or_insert(Gap {
                         reason,
@@ -256,6 +262,8 @@ impl App {
             conversation_id: Some(id.as_str().to_owned()),
             person: Some(self.pseudonym_of(identity)),
         };
-        Ok(FeedbackRecorded::Gap(self.store.insert_gap(&gap).await?))
+        let id = self.store.insert_gap(&gap).await?;
+        crate::metrics::gap(GapReason::NotHelpful.as_str());
+        Ok(FeedbackRecorded::Gap(id))
     }
 }

@@ -14,7 +14,8 @@
 //! - [`app`]: the application state every channel shares.
 //! - [`desk`]: asks the assistant and records the demand; every channel goes through it.
 //! - [`insights`]: the white-spot matrix, clusters of unanswered questions, exports.
-//! - [`http`]: the axum router: API, health, reload.
+//! - [`metrics`]: the Prometheus metrics behind `/metrics`.
+//! - [`http`]: the axum router: API, health, reload, rate limiting, request ids.
 //! - [`web`]: the web pages (chat, offer search, login, dashboard) and their assets.
 //! - [`texts`]: fixed texts every channel shows alike (the privacy notice).
 //! - [`startup`]: wires everything together; signals.
@@ -32,6 +33,7 @@ pub mod eval;
 pub mod http;
 pub mod insights;
 pub mod knowledge;
+pub mod metrics;
 pub mod privacy;
 pub mod search;
 pub mod spool;

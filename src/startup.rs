@@ -35,6 +35,7 @@ fn load_catalog(dir: &std::path::Path) -> anyhow::Result<(Catalog, usize)> {
 
 /// Builds the application state: knowledge, index, database (migrated).
 pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
+    crate::metrics::install();
     let dir = config.knowledge_dir.clone();
     let (catalog, warnings) = tokio::task::spawn_blocking(move || load_catalog(&dir)).await??;
     crate::assistant::warm_up();
@@ -68,6 +69,10 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
                 .with_context(|| format!("opening the spool in {}", config.spool_dir.display()))?,
         )),
         pseudonym_salt,
+        rate_limiter: Arc::new(crate::http::rate_limit::RateLimiter::per_minute(
+            config.rate_limit_per_minute,
+        )),
+        trusted_proxies: config.trusted_proxies,
     })
 }
 
@@ -81,7 +86,12 @@ fn hostname() -> String {
 /// and the old one keeps serving.
 pub async fn reload(state: &AppState) -> anyhow::Result<usize> {
     let dir = state.knowledge_dir.clone();
-    let (catalog, warnings) = tokio::task::spawn_blocking(move || load_catalog(&dir)).await??;
+    let loaded = tokio::task::spawn_blocking(move || load_catalog(&dir))
+        .await
+        .map_err(anyhow::Error::from)
+        .and_then(|r| r);
+    crate::metrics::knowledge_reload(loaded.is_ok());
+    let (catalog, warnings) = loaded?;
     let n = catalog.kb.offers.len();
     state.catalog.store(Arc::new(catalog));
     if let Err(e) = state
@@ -115,12 +125,7 @@ pub async fn serve(
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "wegwijzer=info,tower_http=info".into()),
-        )
-        .init();
+    init_logging();
     let state = build_state(&config).await?;
     let listener = TcpListener::bind(config.addr)
         .await
@@ -162,6 +167,24 @@ fn spawn_spool_replay(state: AppState) {
             }
         }
     });
+}
+
+/// Human-readable lines by default; one JSON object per line with `WEGWIJZER_LOG_FORMAT=json`,
+/// each carrying the fields of its request's span (the request id among them).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "wegwijzer=info,tower_http=info".into());
+    let json = std::env::var("WEGWIJZER_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder
+            .json()
+            .with_current_span(false)
+            .with_span_list(true)
+            .init();
+    } else {
+        builder.init();
+    }
 }
 
 /// Deletes expired question texts at start and then daily.

@@ -18,6 +18,8 @@ async fn instance(db: &TestDb) -> (String, oneshot::Sender<()>) {
         conversation_ttl_minutes: 30,
         retention_days: 180,
         admin_token: None,
+        rate_limit_per_minute: 0,
+        trusted_proxies: 0,
         spool_dir: std::env::temp_dir().join(format!("wz-spool-{}", uuid::Uuid::new_v4())),
     };
     let state = wegwijzer::startup::build_state(&config).await.unwrap();

@@ -18,6 +18,8 @@ fn config(db: &TestDb, spool: &std::path::Path) -> Config {
         conversation_ttl_minutes: 30,
         retention_days: 180,
         admin_token: None,
+        rate_limit_per_minute: 0,
+        trusted_proxies: 0,
         spool_dir: spool.to_owned(),
     }
 }

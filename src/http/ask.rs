@@ -1,12 +1,11 @@
 //! `POST /api/ask`: one message to the assistant, through the help desk.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use super::client_addr::ClientAddr;
 use super::extract::ApiJson;
 use super::{ApiError, AppState};
 use crate::assistant::Answer;
@@ -35,7 +34,7 @@ fn yes() -> bool {
 
 async fn ask_question(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     ApiJson(req): ApiJson<AskRequest>,
 ) -> Result<Json<Answer>, ApiError> {
     let question =
@@ -50,7 +49,7 @@ async fn ask_question(
             conversation,
             channel: req.channel,
             log: req.log,
-            identity: peer.ip().to_string(),
+            identity: client.ip().to_string(),
         })
         .await?;
     Ok(Json(answer))

@@ -1,14 +1,13 @@
 //! `POST /api/feedback`: "this helped" / "this did not help" on an answer. Not helpful becomes a
 //! gap of reason `not_helpful`, with the conversation's understanding and the (redacted) comment.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::client_addr::ClientAddr;
 use super::extract::ApiJson;
 use super::{ApiError, AppState};
 use crate::desk::FeedbackRecorded;
@@ -30,7 +29,7 @@ struct FeedbackRequest {
 
 async fn give_feedback(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     ApiJson(req): ApiJson<FeedbackRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = ConversationId::parse(&req.conversation_id).map_err(ApiError::BadRequest)?;
@@ -40,7 +39,7 @@ async fn give_feedback(
             req.helpful,
             req.comment.as_deref(),
             req.channel,
-            &peer.ip().to_string(),
+            &client.ip().to_string(),
         )
         .await?;
     Ok(Json(match recorded {

@@ -3,6 +3,7 @@
 
 mod ask;
 pub mod auth;
+pub mod client_addr;
 mod error;
 mod extract;
 mod feedback;
@@ -10,6 +11,8 @@ mod gaps;
 mod health;
 mod insights;
 mod offers;
+pub mod rate_limit;
+pub mod telemetry;
 
 pub use error::ApiError;
 
@@ -18,10 +21,12 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode, header};
+use axum::middleware;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 /// The public API refuses bodies larger than this.
 pub const API_BODY_LIMIT: usize = 16 * 1024;
@@ -30,10 +35,17 @@ pub const API_BODY_LIMIT: usize = 16 * 1024;
 pub type AppState = crate::app::App;
 
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .merge(offers::router())
+    // The endpoints that make the service work or write draw on one budget per client.
+    let limited = Router::new()
         .merge(ask::router())
         .merge(feedback::router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ));
+    let api = Router::new()
+        .merge(offers::router())
+        .merge(limited)
         .merge(gaps::router())
         .merge(insights::router())
         .merge(health::admin_router())
@@ -42,15 +54,25 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .merge(health::router())
         .merge(crate::web::router())
+        .merge(telemetry::router())
         .fallback(fallback)
         .with_state(state);
     crate::web::security_headers(app)
+        // Layers wrap each route, innermost first, so the span and metrics see the matched route.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(15),
         ))
         .layer(CatchPanicLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(telemetry::record_metrics))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(telemetry::request_span)
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(telemetry::propagate_request_id())
+        .layer(telemetry::set_request_id())
+        .layer(middleware::from_fn(telemetry::drop_odd_request_id))
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
             header::COOKIE,

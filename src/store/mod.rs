@@ -29,6 +29,9 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
+/// A row of an id, three texts and two optional texts, as several queries read them.
+type SixColumns = (i64, String, String, String, Option<String>, Option<String>);
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("unsupported database url `{0}`: use sqlite://… or postgres://…")]
@@ -36,9 +39,17 @@ pub enum StoreError {
     #[error("cannot create the directory for the database file: {0}")]
     Directory(#[source] std::io::Error),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Every database error passes through here, so here it is counted for `/metrics`.
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        crate::metrics::database_error();
+        StoreError::Database(e)
+    }
 }
 
 #[derive(Clone, Debug)]

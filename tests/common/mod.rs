@@ -117,6 +117,26 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, admin_token: Option<&str>) -> TestApp {
+    spawn_app_opts(
+        backend,
+        Options {
+            admin_token: admin_token.map(str::to_owned),
+            ..Options::default()
+        },
+    )
+    .await
+}
+
+/// Settings a test may change. The rate limit is off unless a test turns it on: the tests send
+/// many requests from 127.0.0.1.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub admin_token: Option<String>,
+    pub rate_limit_per_minute: u32,
+    pub trusted_proxies: usize,
+}
+
+pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
     let db = TestDb::new(backend).await;
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -124,7 +144,9 @@ pub async fn spawn_app_with(backend: Backend, admin_token: Option<&str>) -> Test
         knowledge_dir: knowledge_dir(),
         conversation_ttl_minutes: 30,
         retention_days: 180,
-        admin_token: admin_token.map(str::to_owned),
+        admin_token: options.admin_token,
+        rate_limit_per_minute: options.rate_limit_per_minute,
+        trusted_proxies: options.trusted_proxies,
         spool_dir: std::env::temp_dir().join(format!("wegwijzer-spool-{}", uuid::Uuid::new_v4())),
     };
     let state = wegwijzer::startup::build_state(&config)

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Load and fault test of a release build, on this machine only (127.0.0.1).
+#
+#   scripts/loadtest.sh            # /healthz, then 64 connections on POST /api/ask for 60 s
+#   scripts/loadtest.sh --kill     # the same load; kill -9 the server half-way, restart it on the
+#                                  # same database, and check that no acknowledged gap was lost
+#
+# Environment: DURATION (s, default 60), HEALTH_DURATION (s, default 20), CONNECTIONS (default 64),
+# THREADS (wrk threads, default 2), NO_BUILD=1 to use an existing release binary.
+# Needs wrk (Debian: apt-get install wrk) and sqlite3. Exits non-zero when a check fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+KILL=0
+for arg in "$@"; do
+  case "$arg" in
+    --kill) KILL=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+DURATION="${DURATION:-60}"
+HEALTH_DURATION="${HEALTH_DURATION:-20}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+for tool in wrk sqlite3 curl; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install $tool)" >&2; exit 2; }
+done
+
+TARGET="${CARGO_TARGET_DIR:-target}"
+if [[ "${NO_BUILD:-0}" != 1 ]]; then
+  nice cargo build --release --locked --quiet
+fi
+BIN="$TARGET/release/wegwijzer"
+
+WORK="$(mktemp -d)"
+DB="$WORK/loadtest.db"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+BASE="http://127.0.0.1:$PORT"
+SERVER_PID=""
+
+cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_server() {
+  WEGWIJZER_ADDR="127.0.0.1:$PORT" \
+  DATABASE_URL="sqlite://$DB?mode=rwc" \
+  WEGWIJZER_KNOWLEDGE_DIR=knowledge \
+  WEGWIJZER_RATE_LIMIT_PER_MINUTE=0 \
+  RUST_LOG="${RUST_LOG:-wegwijzer=warn,tower_http=warn}" \
+    "$BIN" serve >>"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 200); do
+    curl -fsS "$BASE/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; return 1; }
+    sleep 0.05
+  done
+  echo "server did not come up" >&2
+  return 1
+}
+
+# Runs wrk with the Lua script; prints its LOADTEST summary line.
+run_wrk() { # mode path seconds
+  LOADTEST_MODE="$1" GAP_DIR="$WORK" QUESTIONS_FILE=tests/routing-questions.tsv \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3s" --timeout 5s -s scripts/loadtest.lua "$BASE$2" \
+    | grep '^LOADTEST'
+}
+
+field() { # line name
+  sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"
+}
+
+report() { # title line
+  local l="$2"
+  local errors=$(( $(field "$l" non2xx) + $(field "$l" connect) + $(field "$l" read) + $(field "$l" write) + $(field "$l" timeout) ))
+  printf '%-28s %10s req/s   p50 %7s ms   p99 %7s ms   max %8s ms   requests %8s   errors %s (non-2xx %s, connect %s, read %s, write %s, timeout %s)\n' \
+    "$1" "$(field "$l" rps)" "$(field "$l" p50_ms)" "$(field "$l" p99_ms)" "$(field "$l" max_ms)" \
+    "$(field "$l" requests)" "$errors" "$(field "$l" non2xx)" "$(field "$l" connect)" \
+    "$(field "$l" read)" "$(field "$l" write)" "$(field "$l" timeout)"
+}
+
+start_server
+echo "wegwijzer $("$BIN" --version | awk '{print $2}') on $BASE, SQLite $DB, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t$THREADS -c$CONNECTIONS; /healthz for ${HEALTH_DURATION}s, /api/ask for ${DURATION}s$([[ $KILL == 1 ]] && echo ', kill -9 half-way')"
+
+FAILED=0
+HEALTH="$(run_wrk get /healthz "$HEALTH_DURATION")"
+report "GET /healthz" "$HEALTH"
+
+if [[ "$KILL" == 1 ]]; then
+  run_wrk ask /api/ask "$DURATION" >"$WORK/ask.out" &
+  WRK_PID=$!
+  sleep $(( DURATION / 2 ))
+  ACKED_BEFORE="$(cat "$WORK"/acked-*.txt 2>/dev/null | wc -l)"
+  kill -9 "$SERVER_PID"
+  wait "$SERVER_PID" 2>/dev/null || true
+  echo "killed the server (kill -9) after $(( DURATION / 2 ))s with $ACKED_BEFORE gaps acknowledged; restarting on the same database"
+  sleep 1
+  start_server
+  wait "$WRK_PID"
+  ASK="$(cat "$WORK/ask.out")"
+  report "POST /api/ask (with kill)" "$ASK"
+  echo "  (errors are expected while the server is down)"
+else
+  ASK="$(run_wrk ask /api/ask "$DURATION")"
+  report "POST /api/ask" "$ASK"
+  ERRORS=$(( $(field "$ASK" non2xx) + $(field "$ASK" connect) + $(field "$ASK" read) + $(field "$ASK" write) + $(field "$ASK" timeout) ))
+  [[ "$ERRORS" == 0 ]] || { echo "FAIL: $ERRORS errors under load"; FAILED=1; }
+  RATIO="$(awk -v a="$(field "$ASK" rps)" -v h="$(field "$HEALTH" rps)" 'BEGIN{printf "%.2f", a/h}')"
+  echo "ask/healthz throughput ratio: $RATIO (target >= 0.5); ask p99 $(field "$ASK" p99_ms) ms (target < 50)"
+  awk -v r="$RATIO" 'BEGIN{exit !(r >= 0.5)}' || { echo "FAIL: ask throughput under half of /healthz's"; FAILED=1; }
+  awk -v p="$(field "$ASK" p99_ms)" 'BEGIN{exit !(p < 50)}' || { echo "FAIL: ask p99 not under 50 ms"; FAILED=1; }
+fi
+
+# Every gap the API acknowledged must be in the database.
+cat "$WORK"/acked-*.txt 2>/dev/null | sort -n | uniq >"$WORK/acked.txt" || true
+ACKED="$(wc -l <"$WORK/acked.txt")"
+sqlite3 "$DB" 'SELECT id FROM gaps ORDER BY id' | sort -n >"$WORK/stored.txt"
+STORED="$(wc -l <"$WORK/stored.txt")"
+MISSING="$(comm -23 "$WORK/acked.txt" "$WORK/stored.txt" | wc -l)"
+echo "gaps acknowledged by the API: $ACKED; in the database: $STORED; acknowledged but missing: $MISSING"
+[[ "$ACKED" -gt 0 ]] || { echo "FAIL: no gap was acknowledged; the mix has no gap questions?"; FAILED=1; }
+[[ "$MISSING" == 0 ]] || { echo "FAIL: $MISSING acknowledged gaps are not in the database"; FAILED=1; }
+if [[ "$FAILED" == 0 ]]; then echo "PASS"; else echo "FAILED"; fi
+exit "$FAILED"
