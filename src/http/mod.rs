@@ -10,6 +10,7 @@ mod gaps;
 mod health;
 mod insights;
 mod offers;
+pub mod openapi;
 
 pub use error::ApiError;
 
@@ -32,6 +33,7 @@ pub type AppState = crate::app::App;
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(offers::router())
+        .merge(openapi::router())
         .merge(ask::router())
         .merge(feedback::router())
         .merge(gaps::router())
@@ -41,6 +43,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .merge(health::router())
+        // After every route is in: it applies to the method routers registered so far.
+        .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(

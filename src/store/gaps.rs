@@ -349,7 +349,7 @@ impl Store {
         const SQL: &str = "SELECT id, question, language, themes, subregion, person FROM gaps \
              WHERE day >= $1 AND day <= $2 AND question IS NOT NULL AND reason <> 'handoff' \
              ORDER BY id DESC LIMIT $3";
-        let rows: Vec<(i64, String, String, String, Option<String>, Option<String>)> = with_pool!(self, pool => sqlx::query_as(SQL).bind(from).bind(to).bind(limit).fetch_all(pool).await?);
+        let rows: Vec<super::Row6> = with_pool!(self, pool => sqlx::query_as(SQL).bind(from).bind(to).bind(limit).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
             .map(

@@ -9,6 +9,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Row, SqlitePool};
 
+/// A row of an id, three texts and two optional texts, as several listings read it.
+type Row6 = (i64, String, String, String, Option<String>, Option<String>);
+
 mod demand;
 mod gaps;
 mod people;

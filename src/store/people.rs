@@ -95,7 +95,7 @@ impl Store {
 
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         const SQL: &str = "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id";
-        let rows: Vec<(i64, String, String, String, Option<String>, Option<String>)> =
+        let rows: Vec<super::Row6> =
             with_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
@@ -195,7 +195,7 @@ impl Store {
     pub async fn audit_trail(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         const SQL: &str =
             "SELECT id, at, actor, action, target, detail FROM audit ORDER BY id DESC LIMIT $1";
-        let rows: Vec<(i64, String, String, String, Option<String>, Option<String>)> =
+        let rows: Vec<super::Row6> =
             with_pool!(self, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await?);
         Ok(rows
             .into_iter()
