@@ -5,7 +5,7 @@
 
 use crate::app::App;
 use crate::assistant::{Answer, Gap};
-use crate::domain::{Channel, ConversationId, GapReason, Outcome, Question};
+use crate::domain::{Channel, ConversationId, GapReason, Outcome, Question, clean_text};
 use crate::store::{DemandKey, NewGap, pseudonym};
 
 /// One message from someone, as a channel received it.
@@ -215,7 +215,8 @@ impl App {
         channel: Channel,
         identity: &str,
     ) -> Result<FeedbackRecorded, DeskError> {
-        let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+        let comment = comment.map(clean_text);
+        let comment = comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
         if comment.is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
             return Err(DeskError::CommentTooLong);
         }

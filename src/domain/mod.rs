@@ -7,7 +7,7 @@ mod question;
 
 pub use language::Language;
 pub use offer_id::OfferId;
-pub use question::{ConversationId, MAX_QUESTION_CHARS, Question, QuestionError};
+pub use question::{ConversationId, MAX_QUESTION_CHARS, Question, QuestionError, clean_text};
 
 use serde::{Deserialize, Serialize};
 

@@ -16,16 +16,7 @@ pub enum QuestionError {
 
 impl Question {
     pub fn parse(raw: &str) -> Result<Question, QuestionError> {
-        let cleaned: String = raw
-            .chars()
-            .map(|c| {
-                if c.is_control() || is_invisible(c) {
-                    ' '
-                } else {
-                    c
-                }
-            })
-            .collect();
+        let cleaned = clean_text(raw);
         let trimmed = cleaned.trim();
         if trimmed.is_empty() {
             return Err(QuestionError::Empty);
@@ -40,6 +31,20 @@ impl Question {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Free text as we keep it: control characters (NUL among them, which PostgreSQL refuses in text)
+/// and invisible marks become spaces. Not trimmed.
+pub fn clean_text(raw: &str) -> String {
+    raw.chars()
+        .map(|c| {
+            if c.is_control() || is_invisible(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// Bidirectional marks and zero-width characters: invisible, and a way to disguise text.
@@ -93,6 +98,12 @@ mod tests {
             Err(QuestionError::TooLong(2001))
         ));
         assert!(Question::parse(&"é".repeat(2000)).is_ok());
+    }
+
+    #[test]
+    fn free_text_loses_nul_and_other_controls() {
+        // Found by tests/hostile.rs: a NUL in a feedback comment made PostgreSQL refuse the gap (500).
+        assert_eq!(clean_text("a\u{0}b\u{7}c\u{202e}d\r\n"), "a b c d  ");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `GET /api/gaps/{id}`, `POST /api/gaps` (a gap an adviser logs from a call or visit) and
 //! `PATCH /api/gaps/{id}` (triage, officers). Exports live in [`super::insights`].
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::{Adviser, Officer};
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ApiError, AppState};
 use crate::domain::{Channel, GapReason, OfferId, Question};
 use crate::store::{GAP_STATUSES, GapFilter, NewGap, Triage};
@@ -121,7 +121,7 @@ async fn list(
 async fn one(
     State(app): State<AppState>,
     Adviser(_): Adviser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = gap_id(&id)?;
     let gap = app.store.gap(id).await.map_err(internal)?;
@@ -256,7 +256,7 @@ fn redacted_note(app: &AppState, note: &str) -> Result<String, ApiError> {
         )));
     }
     app.redactor
-        .redact_or_none(note)
+        .redact_or_none(&crate::domain::clean_text(note))
         .map(|r| r.text)
         .ok_or_else(|| {
             ApiError::BadRequest("the note could not be checked for personal data".into())
@@ -274,7 +274,7 @@ struct TriageRequest {
 async fn triage(
     State(app): State<AppState>,
     Officer(caller): Officer,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<TriageRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let id = gap_id(&id)?;

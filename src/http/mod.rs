@@ -13,6 +13,7 @@ mod insights;
 mod offers;
 pub mod rate_limit;
 pub mod telemetry;
+pub mod openapi;
 
 pub use error::ApiError;
 
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         ));
     let api = Router::new()
         .merge(offers::router())
+        .merge(openapi::router())
         .merge(limited)
         .merge(gaps::router())
         .merge(insights::router())
@@ -55,6 +57,8 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(crate::web::router())
         .merge(telemetry::router())
+        // After every route is in: it applies to the method routers registered so far.
+        .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(fallback)
         .with_state(state);
     crate::web::security_headers(app)

@@ -2,13 +2,13 @@
 
 use std::time::Instant;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::extract::ApiQuery;
+use super::extract::{ApiPath, ApiQuery};
 use super::{ApiError, AppState};
 use crate::catalog::Catalog;
 use crate::domain::{Kind, Language, OfferId, Status};
@@ -171,7 +171,7 @@ async fn list_offers(
 
 async fn get_offer(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = OfferId::parse(&id).map_err(ApiError::BadRequest)?;
     let catalog = state.catalog.load();
