@@ -125,6 +125,7 @@ pub async fn spawn_app_with(backend: Backend, admin_token: Option<&str>) -> Test
         conversation_ttl_minutes: 30,
         retention_days: 180,
         admin_token: admin_token.map(str::to_owned),
+        discord: Default::default(),
     };
     let state = wegwijzer::startup::build_state(&config)
         .await

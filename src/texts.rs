@@ -1,0 +1,47 @@
+//! Fixed texts that every channel shows in the same words (the web helper, the Discord bot), so
+//! what people are told about their data never differs between doors.
+
+use crate::domain::Language;
+
+/// What is kept of a question and of the person asking, in plain words. Mirrors the README's
+/// "What is logged, and what is not"; change both together.
+pub fn privacy_notice(lang: Language) -> &'static str {
+    lang.pick(
+        "Wegwijzer bewaart uw vraag alleen als er geen passend aanbod is of als u een adviseur \
+         vraagt. De tekst wordt dan eerst ontdaan van persoonsgegevens (e-mail, telefoonnummer, \
+         IBAN, BSN, KvK-nummer, adres, naam) en na de bewaartermijn gewist. Wie u bent, slaan we \
+         niet op: alleen een code die elke maand verandert. Beantwoorde vragen tellen we alleen, \
+         zonder tekst. Wilt u dat uw gesprek gewist wordt? Vraag het IBDO en noem het \
+         gespreksnummer.",
+        "Wegwijzer keeps your question only when no offer fits or when you ask for an adviser. \
+         The text is first stripped of personal data (e-mail, phone number, IBAN, citizen service \
+         number, KvK number, address, name) and deleted after the retention period. Who you are \
+         is not stored: only a code that changes every month. Answered questions are only \
+         counted, without their text. Want your conversation erased? Ask IBDO and give the \
+         conversation number.",
+        "Wegwijzer speichert Ihre Frage nur, wenn kein passendes Angebot da ist oder Sie nach \
+         einem Berater fragen. Der Text wird vorher von persönlichen Daten befreit (E-Mail, \
+         Telefonnummer, IBAN, Bürgerservicenummer, KvK-Nummer, Adresse, Name) und nach der \
+         Aufbewahrungsfrist gelöscht. Wer Sie sind, speichern wir nicht: nur einen Code, der sich \
+         jeden Monat ändert. Beantwortete Fragen werden nur gezählt, ohne Text. Soll Ihr Gespräch \
+         gelöscht werden? Fragen Sie IBDO und nennen Sie die Gesprächsnummer.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_privacy_notice_exists_in_every_language_and_names_the_pseudonym() {
+        for (lang, word) in [
+            (Language::Nl, "code"),
+            (Language::En, "code"),
+            (Language::De, "Code"),
+        ] {
+            let text = privacy_notice(lang);
+            assert!(text.contains(word), "{lang}: {text}");
+            assert!(text.chars().count() < 1000);
+        }
+    }
+}
