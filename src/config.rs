@@ -42,7 +42,10 @@ pub struct DiscordConfig {
     #[arg(long = "discord-guild-id", env = "DISCORD_GUILD_ID")]
     pub guild_id: Option<u64>,
     /// Channel where advisers are told about handoffs.
-    #[arg(long = "discord-adviser-channel-id", env = "DISCORD_ADVISER_CHANNEL_ID")]
+    #[arg(
+        long = "discord-adviser-channel-id",
+        env = "DISCORD_ADVISER_CHANNEL_ID"
+    )]
     pub adviser_channel_id: Option<u64>,
     /// Role mentioned in adviser notices.
     #[arg(long = "discord-adviser-role-id", env = "DISCORD_ADVISER_ROLE_ID")]

@@ -137,7 +137,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     })
     .await;
     if let Some(bot) = bot
-        && tokio::time::timeout(Duration::from_secs(10), bot).await.is_err()
+        && tokio::time::timeout(Duration::from_secs(10), bot)
+            .await
+            .is_err()
     {
         tracing::warn!("the Discord bot did not stop within 10 s");
     }

@@ -37,21 +37,65 @@ fn ask(question: &str) -> Answer {
 
 /// The questions behind the snapshots: one per outcome and language.
 const CASES: &[(Outcome, Language, &str)] = &[
-    (Outcome::Answered, Language::Nl, "Wij zijn een metaalbewerker in Nieuw-Buinen (35 man) en willen een lasrobotlijn van € 800.000 neerzetten. De bank financiert de helft. Wie in Drenthe kan het gat dichten, bijvoorbeeld met een achtergestelde lening?"),
-    (Outcome::Answered, Language::En, "Our medtech firm in Assen has proof of principle for a new diagnostic device. Getting it to market will cost around €1.2 million and it's risky, so the banks won't touch it. Is there a government loan for this kind of development?"),
-    (Outcome::Answered, Language::De, "Wir sind ein Kunststoffrecycler aus Nordhorn und suchen Partner und Testanlagen für Polymere rund um den Chemiepark in Emmen."),
+    (
+        Outcome::Answered,
+        Language::Nl,
+        "Wij zijn een metaalbewerker in Nieuw-Buinen (35 man) en willen een lasrobotlijn van € 800.000 neerzetten. De bank financiert de helft. Wie in Drenthe kan het gat dichten, bijvoorbeeld met een achtergestelde lening?",
+    ),
+    (
+        Outcome::Answered,
+        Language::En,
+        "Our medtech firm in Assen has proof of principle for a new diagnostic device. Getting it to market will cost around €1.2 million and it's risky, so the banks won't touch it. Is there a government loan for this kind of development?",
+    ),
+    (
+        Outcome::Answered,
+        Language::De,
+        "Wir sind ein Kunststoffrecycler aus Nordhorn und suchen Partner und Testanlagen für Polymere rund um den Chemiepark in Emmen.",
+    ),
     (Outcome::Clarify, Language::Nl, "financiering"),
     (Outcome::Clarify, Language::En, "funding"),
     (Outcome::Clarify, Language::De, "Finanzierung"),
-    (Outcome::Handoff, Language::Nl, "Wil iemand mij terugbellen over de overname van een bedrijf in Zuidlaren? Mijn nummer is 06-12345678."),
-    (Outcome::Handoff, Language::En, "I'd rather speak to a real person. Can I book a meeting with an advisor?"),
-    (Outcome::Handoff, Language::De, "Ich hätte gern einen persönlichen Termin mit einem Berater."),
-    (Outcome::Gap, Language::Nl, "We breiden onze fabriek in Assen uit en dat levert 12 nieuwe banen op. Is de Bedrijvenregeling Drenthe nog open?"),
-    (Outcome::Gap, Language::En, "Is there a grant to make my restaurant in Assen accessible for wheelchair users, like a ramp and an adapted toilet?"),
-    (Outcome::Gap, Language::De, "Gibt es den Digitalisierungsgutschein der Provinz Drenthe noch? Wir wollen mit einem externen Dienstleister unsere IT-Sicherheit verbessern."),
+    (
+        Outcome::Handoff,
+        Language::Nl,
+        "Wil iemand mij terugbellen over de overname van een bedrijf in Zuidlaren? Mijn nummer is 06-12345678.",
+    ),
+    (
+        Outcome::Handoff,
+        Language::En,
+        "I'd rather speak to a real person. Can I book a meeting with an advisor?",
+    ),
+    (
+        Outcome::Handoff,
+        Language::De,
+        "Ich hätte gern einen persönlichen Termin mit einem Berater.",
+    ),
+    (
+        Outcome::Gap,
+        Language::Nl,
+        "We breiden onze fabriek in Assen uit en dat levert 12 nieuwe banen op. Is de Bedrijvenregeling Drenthe nog open?",
+    ),
+    (
+        Outcome::Gap,
+        Language::En,
+        "Is there a grant to make my restaurant in Assen accessible for wheelchair users, like a ramp and an adapted toilet?",
+    ),
+    (
+        Outcome::Gap,
+        Language::De,
+        "Gibt es den Digitalisierungsgutschein der Provinz Drenthe noch? Wir wollen mit einem externen Dienstleister unsere IT-Sicherheit verbessern.",
+    ),
     (Outcome::OutOfScope, Language::Nl, "wat is het weer morgen"),
-    (Outcome::OutOfScope, Language::En, "what is the weather tomorrow"),
-    (Outcome::OutOfScope, Language::De, "wie wird das Wetter morgen"),
+    (
+        Outcome::OutOfScope,
+        Language::En,
+        "what is the weather tomorrow",
+    ),
+    (
+        Outcome::OutOfScope,
+        Language::De,
+        "wie wird das Wetter morgen",
+    ),
 ];
 
 /// The reply as JSON, with the random conversation id replaced so snapshots are stable.
@@ -72,13 +116,30 @@ fn assert_within_limits(v: &Value, what: &str) {
     for e in embeds {
         let mut total = str_len(&e["title"]) + str_len(&e["description"]);
         assert!(str_len(&e["title"]) <= limits::TITLE, "{what}: title");
-        assert!(str_len(&e["description"]) <= limits::DESCRIPTION, "{what}: description");
+        assert!(
+            str_len(&e["description"]) <= limits::DESCRIPTION,
+            "{what}: description"
+        );
         let fields = e["fields"].as_array().cloned().unwrap_or_default();
-        assert!(fields.len() <= limits::FIELDS, "{what}: {} fields", fields.len());
+        assert!(
+            fields.len() <= limits::FIELDS,
+            "{what}: {} fields",
+            fields.len()
+        );
         for f in &fields {
-            assert!(str_len(&f["name"]) <= limits::FIELD_NAME, "{what}: field name");
-            assert!(str_len(&f["value"]) <= limits::FIELD_VALUE, "{what}: field value {}", str_len(&f["value"]));
-            assert!(str_len(&f["name"]) > 0 && str_len(&f["value"]) > 0, "{what}: empty field");
+            assert!(
+                str_len(&f["name"]) <= limits::FIELD_NAME,
+                "{what}: field name"
+            );
+            assert!(
+                str_len(&f["value"]) <= limits::FIELD_VALUE,
+                "{what}: field value {}",
+                str_len(&f["value"])
+            );
+            assert!(
+                str_len(&f["name"]) > 0 && str_len(&f["value"]) > 0,
+                "{what}: empty field"
+            );
             total += str_len(&f["name"]) + str_len(&f["value"]);
         }
         total += str_len(&e["footer"]["text"]);
@@ -88,7 +149,10 @@ fn assert_within_limits(v: &Value, what: &str) {
     assert!(rows.len() <= limits::ROWS, "{what}: rows");
     for row in rows {
         let buttons = row["components"].as_array().unwrap();
-        assert!(!buttons.is_empty() && buttons.len() <= limits::BUTTONS_PER_ROW, "{what}: buttons");
+        assert!(
+            !buttons.is_empty() && buttons.len() <= limits::BUTTONS_PER_ROW,
+            "{what}: buttons"
+        );
         for b in buttons {
             assert!(str_len(&b["label"]) <= limits::LABEL, "{what}: label");
             let id = b["custom_id"].as_str().unwrap();
@@ -99,7 +163,9 @@ fn assert_within_limits(v: &Value, what: &str) {
 }
 
 fn assert_no_mass_mentions(m: &Value, what: &str) {
-    let parse = m["parse"].as_array().expect("allowed_mentions.parse is always set");
+    let parse = m["parse"]
+        .as_array()
+        .expect("allowed_mentions.parse is always set");
     assert!(parse.is_empty(), "{what}: parse {parse:?}");
     assert!(m["users"].as_array().unwrap().is_empty(), "{what}: users");
 }
@@ -127,7 +193,11 @@ fn discord_replies_carry_the_offers_badges_and_buttons_of_the_answer() {
     let v = json(&answer_reply(&answer, None), &answer.conversation_id);
     let fields = v["embeds"][0]["fields"].as_array().unwrap();
     assert_eq!(fields.len(), answer.offers.len());
-    assert!(fields.iter().any(|f| f["name"].as_str().unwrap().contains("🔒 gesloten sinds")));
+    assert!(
+        fields
+            .iter()
+            .any(|f| f["name"].as_str().unwrap().contains("🔒 gesloten sinds"))
+    );
     let ids: Vec<&str> = v["components"]
         .as_array()
         .unwrap()
@@ -160,7 +230,10 @@ fn discord_option_labels_are_read_back_from_the_sent_message() {
         wegwijzer::discord::reply::option_label(&rows, &id).as_deref(),
         Some(clarify.clarify.as_ref().unwrap().options[1].as_str())
     );
-    assert_eq!(wegwijzer::discord::reply::option_label(&rows, "wz1:opt:x:9"), None);
+    assert_eq!(
+        wegwijzer::discord::reply::option_label(&rows, "wz1:opt:x:9"),
+        None
+    );
 }
 
 fn card(o: &wegwijzer::knowledge::Offer, lang: Language) -> OfferCard {
@@ -184,9 +257,7 @@ fn discord_embed_limits_hold_for_the_longest_offers() {
     for lang in Language::ALL {
         let mut cards: Vec<OfferCard> = kb.offers.iter().map(|o| card(o, lang)).collect();
         // Longest first: the why (summary and whole body), how to apply and name together.
-        cards.sort_by_key(|c| {
-            std::cmp::Reverse(c.why.len() + c.how_to_apply.len() + c.name.len())
-        });
+        cards.sort_by_key(|c| std::cmp::Reverse(c.why.len() + c.how_to_apply.len() + c.name.len()));
         let mut answer = ask("Ik zoek een achtergestelde lening voor een nieuwe machine in Emmen");
         for n in [1, 4, cards.len()] {
             answer.offers = cards[..n].to_vec();
@@ -222,9 +293,9 @@ fn discord_every_command_and_option_is_localised_in_nl_en_de() {
         for t in things {
             let name = t["name"].as_str().unwrap();
             for locale in ["nl", "en-US", "en-GB", "de"] {
-                let n = t["name_localizations"][locale].as_str().unwrap_or_else(|| {
-                    panic!("{name}: no {locale} name")
-                });
+                let n = t["name_localizations"][locale]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name}: no {locale} name"));
                 let d = t["description_localizations"][locale]
                     .as_str()
                     .unwrap_or_else(|| panic!("{name}: no {locale} description"));
@@ -300,8 +371,18 @@ fn discord_handoff_notice_holds_the_redacted_question_and_nobody_s_identity() {
     });
     let v = serde_json::to_value(&none).unwrap();
     assert!(!v.to_string().contains("Zuidlaren?"));
-    assert!(v["allowed_mentions"]["roles"].as_array().unwrap().is_empty());
-    assert!(v["allowed_mentions"]["parse"].as_array().unwrap().is_empty());
+    assert!(
+        v["allowed_mentions"]["roles"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        v["allowed_mentions"]["parse"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -309,7 +390,12 @@ fn discord_quoted_questions_never_ping() {
     let reply = Reply::text("x").quoting("@everyone @here <@123> <@&456> help");
     let v = serde_json::to_value(&reply).unwrap();
     assert_no_mass_mentions(&v["allowed_mentions"], "quoted");
-    assert!(v["allowed_mentions"]["roles"].as_array().unwrap().is_empty());
+    assert!(
+        v["allowed_mentions"]["roles"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     assert!(v["content"].as_str().unwrap().starts_with("> @everyone"));
 }
 
@@ -354,7 +440,11 @@ async fn discord_gaps_and_feedback_are_logged_with_channel_and_pseudonym() {
             })
             .await
             .unwrap();
-        let id = answer.gap.as_ref().and_then(|g| g.id).expect("handoff logged");
+        let id = answer
+            .gap
+            .as_ref()
+            .and_then(|g| g.id)
+            .expect("handoff logged");
         let gap = app.store.gap(id).await.unwrap().unwrap();
         assert_eq!(gap.channel, "discord");
         assert_eq!(gap.reason, "handoff");
@@ -366,18 +456,30 @@ async fn discord_gaps_and_feedback_are_logged_with_channel_and_pseudonym() {
 
         let conv = ConversationId::parse(&answer.conversation_id).unwrap();
         let recorded = app
-            .feedback(&conv, false, Some("Ik wil bellen: 0612345678"), Channel::Discord, user)
+            .feedback(
+                &conv,
+                false,
+                Some("Ik wil bellen: 0612345678"),
+                Channel::Discord,
+                user,
+            )
             .await
             .unwrap();
         let wegwijzer::desk::FeedbackRecorded::Gap(fid) = recorded else {
             panic!("not-helpful feedback is a gap");
         };
         let fb = app.store.gap(fid).await.unwrap().unwrap();
-        assert_eq!((fb.channel.as_str(), fb.reason.as_str()), ("discord", "not_helpful"));
+        assert_eq!(
+            (fb.channel.as_str(), fb.reason.as_str()),
+            ("discord", "not_helpful")
+        );
         assert!(!fb.question.unwrap_or_default().contains("0612345678"));
         let today = time::OffsetDateTime::now_utc().date().to_string();
         let texts = app.store.gap_texts(&today, &today, 10).await.unwrap();
-        let stored = texts.iter().find(|t| t.id == fid).expect("feedback text stored");
+        let stored = texts
+            .iter()
+            .find(|t| t.id == fid)
+            .expect("feedback text stored");
         assert_eq!(stored.person.as_deref(), Some(pseudonym.as_str()));
         app.store.close().await;
     }

@@ -25,7 +25,10 @@ pub fn all() -> Vec<poise::Command<Bot, Error>> {
     description_localized("nl", "Vraag Wegwijzer waar u steun voor uw bedrijf vindt"),
     description_localized("en-US", "Ask Wegwijzer where to find support for your business"),
     description_localized("en-GB", "Ask Wegwijzer where to find support for your business"),
-    description_localized("de", "Fragen Sie Wegwijzer, wo Sie Unterstützung für Ihr Unternehmen finden")
+    description_localized(
+        "de",
+        "Fragen Sie Wegwijzer, wo Sie Unterstützung für Ihr Unternehmen finden"
+    )
 )]
 pub async fn ask(
     ctx: Context<'_>,
@@ -114,10 +117,9 @@ async fn complete_offer(ctx: Context<'_>, partial: &str) -> CreateAutocompleteRe
 
 fn language(ctx: Context<'_>) -> Language {
     match ctx {
-        poise::Context::Application(a) => words::language_of_locale(
-            &a.interaction.locale,
-            a.interaction.guild_locale.as_deref(),
-        ),
+        poise::Context::Application(a) => {
+            words::language_of_locale(&a.interaction.locale, a.interaction.guild_locale.as_deref())
+        }
         poise::Context::Prefix(_) => Language::default(),
     }
 }
@@ -170,7 +172,7 @@ pub fn find_offer<'a>(offers: &'a [std::sync::Arc<Offer>], value: &str) -> Optio
         return Some(o.as_ref());
     }
     let lower = v.to_lowercase();
-    let named: Vec<&std::sync::Arc<Offer>> = offers
+    let named: Vec<&'a std::sync::Arc<Offer>> = offers
         .iter()
         .filter(|o| {
             [Some(&o.name), Some(&o.name_en), o.name_de.as_ref()]
@@ -180,7 +182,7 @@ pub fn find_offer<'a>(offers: &'a [std::sync::Arc<Offer>], value: &str) -> Optio
         })
         .collect();
     match named.as_slice() {
-        [one] => Some(one.as_ref()),
+        [one] => Some(&***one),
         _ => None,
     }
 }

@@ -53,16 +53,14 @@ pub fn adviser_notice(n: &Notice<'_>) -> CreateMessage {
         Place::Unreachable => "Gesteld in een privébericht of alleen-voor-de-vrager-antwoord: \
                                de vrager kreeg de contactgegevens van IBDO en neemt zelf contact \
                                op."
-            .to_owned(),
+        .to_owned(),
     };
     let u = &a.understood;
     let understood = [
         (!u.themes.is_empty()).then(|| format!("thema's: {}", u.themes.join(", "))),
         (!u.audiences.is_empty()).then(|| format!("doelgroep: {}", u.audiences.join(", "))),
         (!u.stages.is_empty()).then(|| format!("fase: {}", u.stages.join(", "))),
-        u.municipality
-            .as_ref()
-            .map(|m| format!("gemeente: {m}")),
+        u.municipality.as_ref().map(|m| format!("gemeente: {m}")),
     ]
     .into_iter()
     .flatten()
@@ -76,11 +74,7 @@ pub fn adviser_notice(n: &Notice<'_>) -> CreateMessage {
     if !understood.is_empty() {
         embed = embed.field("Begrepen", clip(&understood, limits::FIELD_VALUE), false);
     }
-    let mut footer = format!(
-        "Gesprek {} · taal {}",
-        a.conversation_id,
-        a.language.code()
-    );
+    let mut footer = format!("Gesprek {} · taal {}", a.conversation_id, a.language.code());
     if let Some(id) = a.gap.as_ref().and_then(|g| g.id) {
         footer.push_str(&format!(" · melding #{id}"));
     }

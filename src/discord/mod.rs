@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 use poise::serenity_prelude as serenity;
 use serenity::{
     ActionRowComponent, ChannelId, ChannelType, ComponentInteraction, CreateActionRow,
-    CreateInputText, CreateInteractionResponse, CreateModal, CreateThread, FullEvent, GatewayIntents,
-    GuildId, InputTextStyle, Interaction, Message, ModalInteraction, RoleId, UserId,
+    CreateInputText, CreateInteractionResponse, CreateModal, CreateThread, FullEvent,
+    GatewayIntents, GuildId, InputTextStyle, Interaction, Message, ModalInteraction, RoleId,
+    UserId,
 };
 use tokio::sync::watch;
 
@@ -118,7 +119,10 @@ pub async fn run(app: App, config: DiscordConfig, mut stop: watch::Receiver<bool
         }
         let wait = backoff(attempt);
         attempt += 1;
-        tracing::info!(seconds = wait.as_secs(), "discord: waiting before reconnecting");
+        tracing::info!(
+            seconds = wait.as_secs(),
+            "discord: waiting before reconnecting"
+        );
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = stop.changed() => return,
@@ -344,9 +348,13 @@ impl Bot {
         r: &Responder<'_>,
         q: Incoming,
     ) -> Result<(), Error> {
-        if let Err(wait) = lock(&self.limiter).check(q.user.get(), Instant::now()) {
+        let allowed = lock(&self.limiter).check(q.user.get(), Instant::now());
+        if let Err(wait) = allowed {
             return r
-                .now(ctx, &Reply::text(words::slow_down(q.lang, wait)).ephemeral(true))
+                .now(
+                    ctx,
+                    &Reply::text(words::slow_down(q.lang, wait)).ephemeral(true),
+                )
                 .await;
         }
         let question = match Question::parse(&q.text) {
@@ -408,17 +416,27 @@ impl Bot {
                 {
                     Ok(thread) => {
                         let place = handoff::Place::Thread { guild, thread };
-                        let next = self.hand_over(ctx, &answer, redacted.as_deref(), place).await;
+                        let next = self
+                            .hand_over(ctx, &answer, redacted.as_deref(), place)
+                            .await;
                         let reply = answer_reply(&answer, next).quoting(question.as_str());
                         thread.send_message(ctx, reply.to_message()).await?;
-                        r.fill(ctx, &Reply::text(words::thread_opened(answer.language, thread.get())))
-                            .await
+                        r.fill(
+                            ctx,
+                            &Reply::text(words::thread_opened(answer.language, thread.get())),
+                        )
+                        .await
                     }
                     Err(e) => {
                         // Permissions said yes but Discord said no: answer privately instead.
                         tracing::warn!(error = %e, "discord: could not open a private thread");
                         let next = self
-                            .hand_over(ctx, &answer, redacted.as_deref(), handoff::Place::Unreachable)
+                            .hand_over(
+                                ctx,
+                                &answer,
+                                redacted.as_deref(),
+                                handoff::Place::Unreachable,
+                            )
                             .await;
                         r.fill(ctx, &answer_reply(&answer, next)).await
                     }
@@ -432,7 +450,9 @@ impl Bot {
                     },
                     None => handoff::Place::Unreachable,
                 };
-                let next = self.hand_over(ctx, &answer, redacted.as_deref(), place).await;
+                let next = self
+                    .hand_over(ctx, &answer, redacted.as_deref(), place)
+                    .await;
                 r.fill(ctx, &answer_reply(&answer, next)).await
             }
             Placement::Direct | Placement::Ephemeral => {
@@ -444,7 +464,12 @@ impl Bot {
                     d.insert(q.channel, conversation.clone());
                 }
                 let next = self
-                    .hand_over(ctx, &answer, redacted.as_deref(), handoff::Place::Unreachable)
+                    .hand_over(
+                        ctx,
+                        &answer,
+                        redacted.as_deref(),
+                        handoff::Place::Unreachable,
+                    )
                     .await;
                 r.fill(ctx, &answer_reply(&answer, next)).await
             }
@@ -601,7 +626,8 @@ impl Bot {
             conversation,
             adviser_button: false,
         };
-        self.question(ctx, Responder::Channel(m.channel_id), q).await;
+        self.question(ctx, Responder::Channel(m.channel_id), q)
+            .await;
         Ok(())
     }
 
@@ -655,7 +681,13 @@ impl Bot {
                 r.defer(ctx, true).await?;
                 let text = match self
                     .app
-                    .feedback(&c, true, None, Channel::Discord, &i.user.id.get().to_string())
+                    .feedback(
+                        &c,
+                        true,
+                        None,
+                        Channel::Discord,
+                        &i.user.id.get().to_string(),
+                    )
                     .await
                 {
                     Ok(_) => words::thanks(lang).to_owned(),
@@ -752,8 +784,8 @@ impl Bot {
                 r.fill(ctx, &Reply::text(text)).await
             }
             Action::Question { .. } => {
-                let text = input_value(&i.data.components, custom_id::QUESTION_INPUT)
-                    .unwrap_or_default();
+                let text =
+                    input_value(&i.data.components, custom_id::QUESTION_INPUT).unwrap_or_default();
                 let kind = i.channel.as_ref().map(|ch| ch.kind);
                 let q = Incoming {
                     user: i.user.id,

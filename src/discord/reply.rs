@@ -96,8 +96,10 @@ impl Reply {
     }
 
     pub fn to_poise(&self) -> poise::CreateReply {
-        let mut r = poise::CreateReply::default()
-            .embeds(self.embeds.clone())
+        let mut r = self
+            .embeds
+            .iter()
+            .fold(poise::CreateReply::default(), |r, e| r.embed(e.clone()))
             .components(self.components.clone())
             .allowed_mentions(self.allowed_mentions.clone())
             .ephemeral(self.ephemeral);
@@ -178,7 +180,8 @@ impl EmbedParts {
                 n => chars(&words::more_offers(lang, n)) + 1,
             };
             let count = self.fields.len() + usize::from(dropped > 0);
-            if self.fields.is_empty() || (count <= limits::FIELDS && self.total() + note <= limits::TOTAL)
+            if self.fields.is_empty()
+                || (count <= limits::FIELDS && self.total() + note <= limits::TOTAL)
             {
                 break;
             }
@@ -386,7 +389,10 @@ fn buttons(answer: &Answer, c: &ConversationId) -> Vec<CreateActionRow> {
 
 /// The label of the clicked option, as the message it was on shows it: the assistant is asked the
 /// option's text, which the custom id only points to.
-pub fn option_label(rows: &[poise::serenity_prelude::ActionRow], custom_id: &str) -> Option<String> {
+pub fn option_label(
+    rows: &[poise::serenity_prelude::ActionRow],
+    custom_id: &str,
+) -> Option<String> {
     use poise::serenity_prelude::{ActionRowComponent, ButtonKind};
     rows.iter()
         .flat_map(|r| &r.components)

@@ -41,10 +41,10 @@ pub fn placement(origin: &Origin) -> Placement {
     if !origin.in_guild {
         return Placement::Direct;
     }
-    if let Some(c) = &origin.thread_conversation {
-        if is_thread(origin.kind) {
-            return Placement::InThread(c.clone());
-        }
+    if let Some(c) = &origin.thread_conversation
+        && is_thread(origin.kind)
+    {
+        return Placement::InThread(c.clone());
     }
     // Private threads exist only under ordinary text channels (not announcements, forums, voice).
     let may = origin
@@ -226,7 +226,10 @@ mod tests {
     fn follow_ups_are_ephemeral_only_in_plain_guild_channels() {
         assert!(follow_up_is_ephemeral(true, Some(ChannelType::Text)));
         assert!(follow_up_is_ephemeral(true, None));
-        assert!(!follow_up_is_ephemeral(true, Some(ChannelType::PrivateThread)));
+        assert!(!follow_up_is_ephemeral(
+            true,
+            Some(ChannelType::PrivateThread)
+        ));
         assert!(!follow_up_is_ephemeral(false, Some(ChannelType::Private)));
     }
 

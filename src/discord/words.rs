@@ -26,11 +26,7 @@ pub fn title(lang: Language, outcome: Outcome) -> &'static str {
             "These offers fit your question",
             "Diese Angebote passen zu Ihrer Frage",
         ),
-        Outcome::Clarify => lang.pick(
-            "Eén vraag terug",
-            "One question back",
-            "Eine Rückfrage",
-        ),
+        Outcome::Clarify => lang.pick("Eén vraag terug", "One question back", "Eine Rückfrage"),
         Outcome::Handoff => lang.pick(
             "Een adviseur helpt u verder",
             "An adviser will help you",
@@ -54,7 +50,11 @@ pub fn helped(lang: Language) -> &'static str {
 }
 
 pub fn not_helped(lang: Language) -> &'static str {
-    lang.pick("Dit hielp niet", "This did not help", "Das hat nicht geholfen")
+    lang.pick(
+        "Dit hielp niet",
+        "This did not help",
+        "Das hat nicht geholfen",
+    )
 }
 
 pub fn adviser(lang: Language) -> &'static str {
@@ -75,10 +75,11 @@ pub fn apply(lang: Language) -> &'static str {
 
 pub fn closed_since(lang: Language, date: Option<&str>) -> String {
     match date {
-        Some(d) => lang
-            .pick("gesloten sinds ", "closed since ", "geschlossen seit ")
-            .to_owned()
-            + d,
+        Some(d) => {
+            lang.pick("gesloten sinds ", "closed since ", "geschlossen seit ")
+                .to_owned()
+                + d
+        }
         None => lang.pick("gesloten", "closed", "geschlossen").to_owned(),
     }
 }
@@ -220,11 +221,7 @@ pub fn adviser_request(lang: Language) -> &'static str {
 }
 
 pub fn reason_title(lang: Language) -> &'static str {
-    lang.pick(
-        "Wat miste u?",
-        "What was missing?",
-        "Was hat gefehlt?",
-    )
+    lang.pick("Wat miste u?", "What was missing?", "Was hat gefehlt?")
 }
 
 pub fn reason_label(lang: Language) -> &'static str {
