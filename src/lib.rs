@@ -13,6 +13,8 @@
 //! - [`auth`]: roles, password hashing, API and session secrets.
 //! - [`app`]: the application state every channel shares.
 //! - [`desk`]: asks the assistant and records the demand; every channel goes through it.
+//! - [`discord`]: the Discord bot, thin adapters over the desk with its decisions as plain functions.
+//! - [`texts`]: fixed texts every channel shows alike (the privacy notice).
 //! - [`insights`]: the white-spot matrix, clusters of unanswered questions, exports.
 //! - [`metrics`]: the Prometheus metrics behind `/metrics`.
 //! - [`http`]: the axum router: API, health, reload, rate limiting, request ids.
@@ -28,6 +30,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod desk;
+pub mod discord;
 pub mod domain;
 pub mod eval;
 pub mod http;

@@ -134,7 +134,29 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     spawn_reload_on_sighup(state.clone());
     spawn_retention(state.store.clone(), config.retention_days);
     spawn_spool_replay(state.clone());
-    serve(listener, state, shutdown_signal()).await
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    // The bot runs beside the web and never takes it down: it logs and retries on its own.
+    let bot = config.discord.token.is_some().then(|| {
+        tracing::info!("starting the Discord bot");
+        tokio::spawn(crate::discord::run(
+            state.clone(),
+            config.discord.clone(),
+            stopped,
+        ))
+    });
+    let result = serve(listener, state, async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
+    .await;
+    if let Some(bot) = bot
+        && tokio::time::timeout(Duration::from_secs(10), bot)
+            .await
+            .is_err()
+    {
+        tracing::warn!("the Discord bot did not stop within 10 s");
+    }
+    result
 }
 
 /// Writes spooled gaps to the database, if any wait and it answers.

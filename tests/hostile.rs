@@ -535,7 +535,11 @@ fn read_cases() -> Vec<Case> {
             vec![b'a'; 1024 * 1024],
             Error(405),
         ),
-        get("unknown API route", "/api/../../etc/passwd", Error(404)),
+        get(
+            "unknown API route with traversal",
+            "/api/files/..%2f..%2fetc%2fpasswd",
+            Error(404),
+        ),
         get(
             "unknown route with traversal",
             "/api/offers%2F..%2F..%2Fadmin",

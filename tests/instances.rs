@@ -20,6 +20,7 @@ async fn instance(db: &TestDb) -> (String, oneshot::Sender<()>) {
         admin_token: None,
         rate_limit_per_minute: 0,
         trusted_proxies: 0,
+        discord: Default::default(),
         spool_dir: std::env::temp_dir().join(format!("wz-spool-{}", uuid::Uuid::new_v4())),
     };
     let state = wegwijzer::startup::build_state(&config).await.unwrap();

@@ -11,9 +11,9 @@ mod gaps;
 mod health;
 mod insights;
 mod offers;
+pub mod openapi;
 pub mod rate_limit;
 pub mod telemetry;
-pub mod openapi;
 
 pub use error::ApiError;
 

@@ -148,6 +148,7 @@ pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
         rate_limit_per_minute: options.rate_limit_per_minute,
         trusted_proxies: options.trusted_proxies,
         spool_dir: std::env::temp_dir().join(format!("wegwijzer-spool-{}", uuid::Uuid::new_v4())),
+        discord: Default::default(),
     };
     let state = wegwijzer::startup::build_state(&config)
         .await
