@@ -5,8 +5,10 @@
 
 use crate::app::App;
 use crate::assistant::{Answer, Gap};
+use crate::auth::Caller;
+use crate::domain::OfferId;
 use crate::domain::{Channel, ConversationId, GapReason, Outcome, Question, clean_text};
-use crate::store::{DemandKey, NewGap, pseudonym};
+use crate::store::{DemandKey, GAP_STATUSES, GapRecord, NewGap, Triage, pseudonym};
 
 /// One message from someone, as a channel received it.
 #[derive(Debug, Clone)]
@@ -27,6 +29,9 @@ pub enum DeskError {
     UnknownConversation,
     #[error("the comment is longer than {MAX_COMMENT_CHARS} characters")]
     CommentTooLong,
+    /// Input a person can correct: the message says what is wrong.
+    #[error("{0}")]
+    Invalid(String),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error("the assistant failed: {0}")]
@@ -34,6 +39,29 @@ pub enum DeskError {
 }
 
 pub const MAX_COMMENT_CHARS: usize = 1000;
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// A question an adviser heard on the phone or at a visit. Overrides are taxonomy ids the caller
+/// has checked; what is not given comes from the assistant's understanding of the text.
+#[derive(Debug, Clone)]
+pub struct AdviserGap {
+    pub question: Question,
+    pub reason: GapReason,
+    pub channel: Channel,
+    pub themes: Option<Vec<String>>,
+    pub audiences: Option<Vec<String>>,
+    pub stages: Option<Vec<String>>,
+    pub municipality: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A triage change as a person gave it; checked by [`App::triage`]. `None` leaves a field as is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TriageChange<'a> {
+    pub status: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub covered_by: Option<&'a str>,
+}
 
 /// What feedback led to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,6 +231,144 @@ impl App {
                 }
             }
         }
+    }
+
+    /// A triage note or an adviser's note: free text, so cleaned and redacted like a question and
+    /// refused when redaction cannot vouch for it. Empty is no note.
+    pub fn redact_note(&self, note: &str) -> Result<Option<String>, DeskError> {
+        let note = clean_text(note.trim());
+        if note.is_empty() {
+            return Ok(None);
+        }
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err(DeskError::Invalid(format!(
+                "a note has at most {MAX_NOTE_CHARS} characters"
+            )));
+        }
+        self.redactor
+            .redact_or_none(&note)
+            .map(|r| Some(r.text))
+            .ok_or_else(|| {
+                DeskError::Invalid("the note could not be checked for personal data".into())
+            })
+    }
+
+    /// Logs a question an adviser heard: the assistant's understanding of the text, the adviser's
+    /// own classification winning, the text redacted, the act audited.
+    pub async fn log_adviser_gap(
+        &self,
+        caller: &Caller,
+        g: AdviserGap,
+    ) -> Result<GapRecord, DeskError> {
+        let note = match g.note.as_deref() {
+            Some(n) => self.redact_note(n)?,
+            None => None,
+        };
+        let catalog = self.catalog.load_full();
+        let (c, q) = (catalog.clone(), g.question.clone());
+        let (language, understood) =
+            tokio::task::spawn_blocking(move || crate::assistant::understand_only(&c, &q)).await?;
+        let taxonomy = &catalog.kb.taxonomy;
+        let themes = g.themes.unwrap_or(understood.themes);
+        let municipality = g.municipality.or(understood.municipality);
+        let subregion = municipality
+            .as_deref()
+            .and_then(|m| taxonomy.municipality(m))
+            .map(|m| m.subregion.clone())
+            .or(understood.subregion);
+        let gap = NewGap {
+            question: self
+                .redactor
+                .redact_or_none(g.question.as_str())
+                .map(|r| r.text),
+            language: language.code().to_owned(),
+            channel: g.channel.as_str().to_owned(),
+            reason: g.reason.as_str().to_owned(),
+            opgaven: taxonomy.opgaven_of(&themes),
+            themes,
+            audiences: g.audiences.unwrap_or(understood.audiences),
+            stages: g.stages.unwrap_or(understood.stages),
+            municipality,
+            subregion,
+            offers: Vec::new(),
+            conversation_id: None,
+            person: None,
+        };
+        let id = self.store.insert_gap(&gap).await?;
+        if note.is_some() {
+            let triage = Triage {
+                note,
+                ..Triage::default()
+            };
+            self.store.triage_gap(id, &triage).await?;
+        }
+        self.store
+            .audit(&caller.actor(), "gap.log", Some(&id.to_string()), None)
+            .await?;
+        self.store
+            .gap(id)
+            .await?
+            .ok_or(DeskError::Invalid(format!("gap {id} vanished")))
+    }
+
+    /// Triage of a gap: checks the status and the covering offer, redacts the note, audits the
+    /// change. `None` when there is no such gap.
+    pub async fn triage(
+        &self,
+        caller: &Caller,
+        id: i64,
+        change: TriageChange<'_>,
+    ) -> Result<Option<GapRecord>, DeskError> {
+        let status = match change.status.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) if GAP_STATUSES.contains(&s) => Some(s.to_owned()),
+            Some(_) => {
+                return Err(DeskError::Invalid(format!(
+                    "`status` must be one of: {}",
+                    GAP_STATUSES.join(", ")
+                )));
+            }
+        };
+        let covered_by = match change.covered_by.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let offer = OfferId::parse(raw).map_err(DeskError::Invalid)?;
+                if self.catalog.load().kb.get(offer.as_str()).is_none() {
+                    return Err(DeskError::Invalid(format!("no offer `{offer}`")));
+                }
+                Some(offer.to_string())
+            }
+        };
+        let note = match change.note {
+            Some(n) => self.redact_note(n)?,
+            None => None,
+        };
+        let detail = [
+            status.as_ref().map(|s| format!("status={s}")),
+            covered_by.as_ref().map(|o| format!("covered_by={o}")),
+            note.as_ref().map(|_| "note".to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        let triage = Triage {
+            status,
+            note,
+            covered_by,
+        };
+        let Some(changed) = self.store.triage_gap(id, &triage).await? else {
+            return Ok(None);
+        };
+        self.store
+            .audit(
+                &caller.actor(),
+                "gap.triage",
+                Some(&id.to_string()),
+                Some(&detail),
+            )
+            .await?;
+        Ok(Some(changed))
     }
 
     /// Records feedback on a conversation's last answer: "not helpful" becomes a gap of reason

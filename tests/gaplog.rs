@@ -7,16 +7,12 @@ mod common;
 use common::{TestApp, backends, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use wegwijzer::auth::{Role, new_secret};
+use wegwijzer::auth::Role;
 use wegwijzer::store::{NewGap, Store};
 
 /// Creates an API token of a role directly in the app's database.
 async fn token(app: &TestApp, role: Role) -> String {
-    let store = Store::connect(&app.db.url).await.unwrap();
-    let t = new_secret().unwrap();
-    store.create_token("test", role, &t).await.unwrap();
-    store.close().await;
-    t
+    common::api_token(&app.db.url, role).await
 }
 
 async fn ask(app: &TestApp, q: &str) -> Value {

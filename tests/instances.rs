@@ -91,13 +91,7 @@ async fn two_instances_share_conversations_and_gaps() {
     .await
     .unwrap();
     let gap_id = gap["gap"]["id"].as_i64().expect("logged");
-    let store = wegwijzer::store::Store::connect(&db.url).await.unwrap();
-    let token = wegwijzer::auth::new_secret().unwrap();
-    store
-        .create_token("t", wegwijzer::auth::Role::Adviser, &token)
-        .await
-        .unwrap();
-    store.close().await;
+    let token = common::api_token(&db.url, wegwijzer::auth::Role::Adviser).await;
     let found: Value = client
         .get(format!("{b}/api/gaps/{gap_id}"))
         .bearer_auth(&token)

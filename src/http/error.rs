@@ -114,7 +114,9 @@ impl From<crate::desk::DeskError> for ApiError {
         use crate::desk::DeskError;
         match e {
             DeskError::UnknownConversation => ApiError::NotFound(e.to_string()),
-            DeskError::CommentTooLong => ApiError::BadRequest(e.to_string()),
+            DeskError::CommentTooLong | DeskError::Invalid(_) => {
+                ApiError::BadRequest(e.to_string())
+            }
             DeskError::Store(e) => ApiError::Internal(e.into()),
             DeskError::Assistant(e) => ApiError::Internal(e.into()),
         }

@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 use super::auth::{Adviser, Officer};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ApiError, AppState};
-use crate::domain::{Channel, GapReason, OfferId, Question};
-use crate::store::{GAP_STATUSES, GapFilter, NewGap, Triage};
+use crate::desk::{AdviserGap, TriageChange};
+use crate::domain::{Channel, GapReason, Question};
+use crate::store::{GAP_STATUSES, GapFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -194,73 +195,22 @@ async fn log_gap(
             m.chars().take(60).collect::<String>()
         )));
     }
-    let (c, q) = (catalog.clone(), question.clone());
-    let (language, understood) =
-        tokio::task::spawn_blocking(move || crate::assistant::understand_only(&c, &q))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
-    let themes = themes.unwrap_or(understood.themes);
-    let municipality = req.municipality.or(understood.municipality);
-    let subregion = municipality
-        .as_deref()
-        .and_then(|m| taxonomy.municipality(m))
-        .map(|m| m.subregion.clone())
-        .or(understood.subregion);
-    let gap = NewGap {
-        question: app
-            .redactor
-            .redact_or_none(question.as_str())
-            .map(|r| r.text),
-        language: language.code().to_owned(),
-        channel: req.channel.unwrap_or(Channel::Adviser).as_str().to_owned(),
-        reason: reason.as_str().to_owned(),
-        opgaven: taxonomy.opgaven_of(&themes),
-        themes,
-        audiences: audiences.unwrap_or(understood.audiences),
-        stages: stages.unwrap_or(understood.stages),
-        municipality,
-        subregion,
-        offers: Vec::new(),
-        conversation_id: None,
-        person: None,
-    };
-    let id = app.store.insert_gap(&gap).await.map_err(internal)?;
-    if let Some(note) = req.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        let note = redacted_note(&app, note)?;
-        app.store
-            .triage_gap(
-                id,
-                &Triage {
-                    note: Some(note),
-                    ..Triage::default()
-                },
-            )
-            .await
-            .map_err(internal)?;
-    }
-    app.store
-        .audit(&caller.actor(), "gap.log", Some(&id.to_string()), None)
-        .await
-        .map_err(internal)?;
-    let stored = app.store.gap(id).await.map_err(internal)?;
+    let stored = app
+        .log_adviser_gap(
+            &caller,
+            AdviserGap {
+                question,
+                reason,
+                channel: req.channel.unwrap_or(Channel::Adviser),
+                themes,
+                audiences,
+                stages,
+                municipality: req.municipality,
+                note: req.note,
+            },
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(json!(stored))))
-}
-
-const MAX_NOTE_CHARS: usize = 2000;
-
-/// Notes are free text too: redacted like questions, refused when redaction cannot vouch for them.
-fn redacted_note(app: &AppState, note: &str) -> Result<String, ApiError> {
-    if note.chars().count() > MAX_NOTE_CHARS {
-        return Err(ApiError::BadRequest(format!(
-            "a note has at most {MAX_NOTE_CHARS} characters"
-        )));
-    }
-    app.redactor
-        .redact_or_none(&crate::domain::clean_text(note))
-        .map(|r| r.text)
-        .ok_or_else(|| {
-            ApiError::BadRequest("the note could not be checked for personal data".into())
-        })
 }
 
 #[derive(Debug, Deserialize)]
@@ -283,51 +233,14 @@ async fn triage(
             "give at least one of status, note, covered_by".into(),
         ));
     }
-    let status = one_of("status", req.status.as_deref(), &GAP_STATUSES)?;
-    let covered_by = match req.covered_by.as_deref() {
-        None => None,
-        Some(raw) => {
-            let id = OfferId::parse(raw).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-            if app.catalog.load().kb.get(id.as_str()).is_none() {
-                return Err(ApiError::BadRequest(format!("no offer `{id}`")));
-            }
-            Some(id.to_string())
-        }
-    };
-    let note = match req.note.as_deref() {
-        None => None,
-        Some(n) => Some(redacted_note(&app, n.trim())?),
+    let change = TriageChange {
+        status: req.status.as_deref(),
+        note: req.note.as_deref(),
+        covered_by: req.covered_by.as_deref(),
     };
     let changed = app
-        .store
-        .triage_gap(
-            id,
-            &Triage {
-                status: status.clone(),
-                note,
-                covered_by: covered_by.clone(),
-            },
-        )
-        .await
-        .map_err(internal)?
+        .triage(&caller, id, change)
+        .await?
         .ok_or_else(|| ApiError::NotFound(format!("no gap {id}")))?;
-    let detail = [
-        status.map(|s| format!("status={s}")),
-        covered_by.map(|o| format!("covered_by={o}")),
-        req.note.as_ref().map(|_| "note".to_owned()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    app.store
-        .audit(
-            &caller.actor(),
-            "gap.triage",
-            Some(&id.to_string()),
-            Some(&detail),
-        )
-        .await
-        .map_err(internal)?;
     Ok(Json(json!(changed)))
 }

@@ -4,14 +4,8 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError, with_pool};
+use super::{Store, StoreError, stamp, with_pool};
 use crate::assistant::ConversationState;
-
-fn stamp(offset: time::Duration) -> String {
-    (time::OffsetDateTime::now_utc() + offset)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
 
 impl Store {
     /// Whether several instances may share this database (then conversations live in it too).

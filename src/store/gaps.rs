@@ -196,10 +196,7 @@ pub(crate) fn today() -> String {
 }
 
 fn now() -> (String, String) {
-    let t = time::OffsetDateTime::now_utc();
-    let stamp = t
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let stamp = super::stamp(time::Duration::ZERO);
     let day = stamp.get(..10).unwrap_or_default().to_owned();
     (stamp, day)
 }
@@ -438,9 +435,7 @@ impl Store {
 
     /// Retention: removes the (redacted) text of gaps older than `days`; the records and counts stay.
     pub async fn forget_old_texts(&self, days: u32) -> Result<u64, StoreError> {
-        let cutoff = (time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days)))
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+        let cutoff = super::stamp(-time::Duration::days(i64::from(days)));
         const SQL: &str =
             "UPDATE gaps SET question = NULL WHERE question IS NOT NULL AND created_at < $1";
         let n = with_pool!(self, pool => sqlx::query(SQL).bind(&cutoff).execute(pool).await?.rows_affected());

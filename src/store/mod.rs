@@ -32,6 +32,13 @@ pub(crate) use with_pool;
 /// A row of an id, three texts and two optional texts, as several queries read them.
 type SixColumns = (i64, String, String, String, Option<String>, Option<String>);
 
+/// Now plus `offset` in UTC as RFC 3339: every time the store writes (and compares as text).
+fn stamp(offset: time::Duration) -> String {
+    (time::OffsetDateTime::now_utc() + offset)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("unsupported database url `{0}`: use sqlite://… or postgres://…")]

@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError, with_pool};
+use super::{Store, StoreError, stamp, with_pool};
 use crate::auth::{Caller, Role, secret_hash};
 
 /// An API token as listed (never the token itself).
@@ -33,12 +33,6 @@ pub struct AuditEntry {
     pub action: String,
     pub target: Option<String>,
     pub detail: Option<String>,
-}
-
-fn stamp(offset: time::Duration) -> String {
-    (time::OffsetDateTime::now_utc() + offset)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 fn caller(name: String, role: &str) -> Option<Caller> {

@@ -16,12 +16,13 @@ use serde::Deserialize;
 use super::account::{require, see_other};
 use super::{Chrome, Ctx, WebError};
 use crate::auth::Role;
-use crate::domain::{Channel, GapReason, Language, OfferId, Question};
+use crate::desk::{AdviserGap, DeskError, TriageChange};
+use crate::domain::{Channel, GapReason, Language, Question};
 use crate::http::AppState;
 use crate::insights::{
     Dimension, GAP_OUTCOMES, Period, QUESTION_OUTCOMES, clusters, export, matrix,
 };
-use crate::store::{DemandColumn, GAP_STATUSES, GapFilter, NewGap, Triage};
+use crate::store::{DemandColumn, GAP_STATUSES, GapFilter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,7 +34,6 @@ pub fn router() -> Router<AppState> {
 
 const WEEKS: i64 = 12;
 const GAP_PAGE: i64 = 50;
-const MAX_NOTE_CHARS: usize = 2000;
 
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
@@ -413,19 +413,13 @@ fn status_label(s: &str, lang: Language) -> String {
     lang.pick(nl, en, de).to_owned()
 }
 
-/// Notes are free text: redacted like questions, refused when redaction cannot vouch for them.
-fn redacted(app: &AppState, lang: Language, text: &str) -> Result<Option<String>, WebError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
+/// Input a person can correct is a 400 page; the rest is internal.
+fn desk_error(lang: Language, e: DeskError) -> WebError {
+    match e {
+        DeskError::Invalid(_) | DeskError::CommentTooLong => WebError::bad_request(lang),
+        DeskError::UnknownConversation => WebError::not_found(lang),
+        other => WebError::internal(lang, other),
     }
-    if text.chars().count() > MAX_NOTE_CHARS {
-        return Err(WebError::bad_request(lang));
-    }
-    app.redactor
-        .redact_or_none(text)
-        .map(|r| Some(r.text))
-        .ok_or_else(|| WebError::bad_request(lang))
 }
 
 #[derive(Debug, Deserialize)]
@@ -453,59 +447,18 @@ async fn triage(
     let lang = ctx.lang;
     let axum::Form(form) = form.map_err(|_| WebError::bad_request(lang))?;
     ctx.check_csrf(&app, &form.csrf)?;
-    let status = Some(form.status.trim())
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            GAP_STATUSES
-                .contains(&s)
-                .then(|| s.to_owned())
-                .ok_or_else(|| WebError::bad_request(lang))
-        })
-        .transpose()?;
-    let covered_by = match form.covered_by.trim() {
-        "" => None,
-        raw => {
-            let id = OfferId::parse(raw).map_err(|_| WebError::bad_request(lang))?;
-            if app.catalog.load().kb.get(id.as_str()).is_none() {
-                return Err(WebError::bad_request(lang));
-            }
-            Some(id.to_string())
-        }
+    let change = TriageChange {
+        status: Some(&form.status),
+        note: Some(&form.note),
+        covered_by: Some(&form.covered_by),
     };
-    let note = redacted(&app, lang, &form.note)?;
-    let detail = [
-        status.as_ref().map(|s| format!("status={s}")),
-        covered_by.as_ref().map(|o| format!("covered_by={o}")),
-        note.as_ref().map(|_| "note".to_owned()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
     let changed = app
-        .store
-        .triage_gap(
-            id,
-            &Triage {
-                status,
-                note,
-                covered_by,
-            },
-        )
+        .triage(&caller, id, change)
         .await
-        .map_err(|e| WebError::internal(lang, e))?;
+        .map_err(|e| desk_error(lang, e))?;
     if changed.is_none() {
         return Err(WebError::not_found(lang));
     }
-    let _ = app
-        .store
-        .audit(
-            &caller.actor(),
-            "gap.triage",
-            Some(&id.to_string()),
-            Some(&detail),
-        )
-        .await;
     Ok(see_other(ctx, &format!("/dashboard?saved={id}#gap-{id}")))
 }
 
@@ -605,61 +558,35 @@ async fn new_gap(
         return Ok(ctx.render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
     let reason = GapReason::parse(form.reason.trim()).unwrap_or(GapReason::NoOffer);
-    let catalog = app.catalog.load_full();
-    let tax = &catalog.kb.taxonomy;
-    let theme = Some(form.theme.trim()).filter(|t| tax.theme(t).is_some());
-    let municipality = Some(form.municipality.trim())
-        .filter(|m| tax.municipality(m).is_some())
-        .map(str::to_owned);
-    let (c, q) = (catalog.clone(), question.clone());
-    let (language, understood) =
-        tokio::task::spawn_blocking(move || crate::assistant::understand_only(&c, &q))
-            .await
-            .map_err(|e| WebError::internal(lang, e))?;
-    let themes = theme.map_or(understood.themes, |t| vec![t.to_owned()]);
-    let municipality = municipality.or(understood.municipality);
-    let subregion = municipality
-        .as_deref()
-        .and_then(|m| tax.municipality(m))
-        .map(|m| m.subregion.clone())
-        .or(understood.subregion);
-    let note = redacted(&app, lang, &form.note)?;
-    let gap = NewGap {
-        question: app
-            .redactor
-            .redact_or_none(question.as_str())
-            .map(|r| r.text),
-        language: language.code().to_owned(),
-        channel: Channel::Adviser.as_str().to_owned(),
-        reason: reason.as_str().to_owned(),
-        opgaven: tax.opgaven_of(&themes),
-        themes,
-        audiences: understood.audiences,
-        stages: understood.stages,
-        municipality,
-        subregion,
-        offers: Vec::new(),
-        conversation_id: None,
-        person: None,
+    let (theme, municipality) = {
+        let catalog = app.catalog.load();
+        let tax = &catalog.kb.taxonomy;
+        (
+            Some(form.theme.trim())
+                .filter(|t| tax.theme(t).is_some())
+                .map(|t| vec![t.to_owned()]),
+            Some(form.municipality.trim())
+                .filter(|m| tax.municipality(m).is_some())
+                .map(str::to_owned),
+        )
     };
-    let internal = |e: crate::store::StoreError| WebError::internal(lang, e);
-    let id = app.store.insert_gap(&gap).await.map_err(internal)?;
-    if note.is_some() {
-        app.store
-            .triage_gap(
-                id,
-                &Triage {
-                    note,
-                    ..Triage::default()
-                },
-            )
-            .await
-            .map_err(internal)?;
-    }
-    let _ = app
-        .store
-        .audit(&caller.actor(), "gap.log", Some(&id.to_string()), None)
-        .await;
+    let stored = app
+        .log_adviser_gap(
+            &caller,
+            AdviserGap {
+                question,
+                reason,
+                channel: Channel::Adviser,
+                themes: theme,
+                audiences: None,
+                stages: None,
+                municipality,
+                note: Some(form.note),
+            },
+        )
+        .await
+        .map_err(|e| desk_error(lang, e))?;
+    let id = stored.id;
     Ok(see_other(ctx, &format!("/dashboard/gap/new?saved={id}")))
 }
 

@@ -171,3 +171,12 @@ pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
         db,
     }
 }
+
+/// A new API token of a role, created directly in the database at `db_url`.
+pub async fn api_token(db_url: &str, role: wegwijzer::auth::Role) -> String {
+    let store = wegwijzer::store::Store::connect(db_url).await.unwrap();
+    let token = wegwijzer::auth::new_secret().unwrap();
+    store.create_token("test", role, &token).await.unwrap();
+    store.close().await;
+    token
+}
