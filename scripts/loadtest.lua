@@ -1,7 +1,7 @@
 -- wrk script for scripts/loadtest.sh.
 --
 -- Mode "ask": POST /api/ask with `"log": true`, cycling through the answered and gap questions of
--- tests/routing-questions.tsv (each thread starts at a different row). Every gap id the API
+-- tests/routing-questions.tsv (each thread starts at a different row). Every gap reference the API
 -- acknowledges is appended to $GAP_DIR/acked-<thread>.txt, so the script can check afterwards that
 -- each one is in the database. Mode "get": plain GETs of the URL given (for /healthz).
 -- Both print one summary line at the end that loadtest.sh parses.
@@ -59,9 +59,10 @@ if mode == "ask" then
   function response(status, headers, body)
     if status == 200 then
       local gap = body:match('"gap":(%b{})')
-      local id = gap and gap:match('"id":(%d+)')
-      if id then
-        acked:write(id, "\n")
+      -- The reference is given out even when the database was away and the gap was spooled.
+      local ref = gap and gap:match('"reference":"([^"]+)"')
+      if ref then
+        acked:write(ref, "\n")
         acked:flush()
         acked_count = acked_count + 1
       end

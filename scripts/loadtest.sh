@@ -4,18 +4,25 @@
 #   scripts/loadtest.sh            # /healthz, then 64 connections on POST /api/ask for 60 s
 #   scripts/loadtest.sh --kill     # the same load; kill -9 the server half-way, restart it on the
 #                                  # same database, and check that no acknowledged gap was lost
+#   scripts/loadtest.sh --pg-stop  # PostgreSQL mode: stop the local PostgreSQL cluster for the middle
+#                                  # third of the load, then start it again; answers must keep
+#                                  # coming and every acknowledged gap must reach the database
 #
 # Environment: DURATION (s, default 60), HEALTH_DURATION (s, default 20), CONNECTIONS (default 64),
-# THREADS (wrk threads, default 2), NO_BUILD=1 to use an existing release binary.
-# Needs wrk (Debian: apt-get install wrk) and sqlite3. Exits non-zero when a check fails.
+# THREADS (wrk threads, default 2), NO_BUILD=1 to use an existing release binary; for --pg-stop,
+# PG_URL (default postgres://postgres@127.0.0.1:5432) and PG_CLUSTER ("15 main", for pg_ctlcluster).
+# Needs wrk (Debian: apt-get install wrk), sqlite3, and for --pg-stop psql and pg_ctlcluster (run
+# as root). Exits non-zero when a check fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 KILL=0
+PG_STOP=0
 for arg in "$@"; do
   case "$arg" in
     --kill) KILL=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --pg-stop) PG_STOP=1 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -35,20 +42,43 @@ BIN="$TARGET/release/wegwijzer"
 
 WORK="$(mktemp -d)"
 DB="$WORK/loadtest.db"
+DATABASE="sqlite://$DB?mode=rwc"
+PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432}"
+PG_CLUSTER="${PG_CLUSTER:-$(ls /etc/postgresql 2>/dev/null | head -n1) main}"
+PG_DB="wegwijzer_loadtest_$$"
+if [[ "$PG_STOP" == 1 ]]; then
+  for tool in psql pg_ctlcluster; do
+    command -v "$tool" >/dev/null || { echo "--pg-stop needs $tool" >&2; exit 2; }
+  done
+  psql -q "$PG_URL/postgres" -c "CREATE DATABASE $PG_DB" >/dev/null
+  DATABASE="$PG_URL/$PG_DB"
+fi
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 BASE="http://127.0.0.1:$PORT"
 SERVER_PID=""
 
+pg_start() {
+  # shellcheck disable=SC2086
+  pg_ctlcluster --skip-systemctl-redirect $PG_CLUSTER start 2>/dev/null || true
+  for _ in $(seq 1 100); do pg_isready -q -h 127.0.0.1 && return 0; sleep 0.1; done
+}
+
 cleanup() {
   [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  if [[ "$PG_STOP" == 1 ]]; then
+    # Never leave the machine's PostgreSQL down.
+    pg_start
+    psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $PG_DB" >/dev/null 2>&1 || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
 start_server() {
   WEGWIJZER_ADDR="127.0.0.1:$PORT" \
-  DATABASE_URL="sqlite://$DB?mode=rwc" \
+  DATABASE_URL="$DATABASE" \
   WEGWIJZER_KNOWLEDGE_DIR=knowledge \
+  WEGWIJZER_SPOOL_DIR="$WORK/spool" \
   WEGWIJZER_RATE_LIMIT_PER_MINUTE=0 \
   RUST_LOG="${RUST_LOG:-wegwijzer=warn,tower_http=warn}" \
     "$BIN" serve >>"$WORK/server.log" 2>&1 &
@@ -82,15 +112,42 @@ report() { # title line
     "$(field "$l" read)" "$(field "$l" write)" "$(field "$l" timeout)"
 }
 
-start_server
-echo "wegwijzer $("$BIN" --version | awk '{print $2}') on $BASE, SQLite $DB, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "wrk -t$THREADS -c$CONNECTIONS; /healthz for ${HEALTH_DURATION}s, /api/ask for ${DURATION}s$([[ $KILL == 1 ]] && echo ', kill -9 half-way')"
-
 FAILED=0
+start_server
+echo "wegwijzer $("$BIN" --version | awk '{print $2}') on $BASE, database ${DATABASE%%\?*}, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t$THREADS -c$CONNECTIONS; /healthz for ${HEALTH_DURATION}s, /api/ask for ${DURATION}s$([[ $KILL == 1 ]] && echo ', kill -9 half-way')$([[ $PG_STOP == 1 ]] && echo ', PostgreSQL stopped for the middle third')"
+
 HEALTH="$(run_wrk get /healthz "$HEALTH_DURATION")"
 report "GET /healthz" "$HEALTH"
 
-if [[ "$KILL" == 1 ]]; then
+if [[ "$PG_STOP" == 1 ]]; then
+  run_wrk ask /api/ask "$DURATION" >"$WORK/ask.out" &
+  WRK_PID=$!
+  sleep $(( DURATION / 3 ))
+  # shellcheck disable=SC2086
+  pg_ctlcluster --skip-systemctl-redirect $PG_CLUSTER stop -m fast
+  echo "stopped PostgreSQL ($PG_CLUSTER) after $(( DURATION / 3 ))s"
+  sleep 3
+  READY_DOWN="$(curl -s -o /dev/null -w '%{http_code}' "$BASE/readyz")"
+  HEALTH_DOWN="$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")"
+  echo "while it is down: /readyz $READY_DOWN $(curl -s "$BASE/readyz"), /healthz $HEALTH_DOWN"
+  [[ "$READY_DOWN" == 503 ]] || { echo "FAIL: /readyz did not report the database away"; FAILED=1; }
+  [[ "$HEALTH_DOWN" == 200 ]] || { echo "FAIL: /healthz not up while the database is away"; FAILED=1; }
+  sleep $(( DURATION / 3 - 3 ))
+  pg_start
+  echo "started PostgreSQL again after $(( DURATION / 3 ))s down"
+  wait "$WRK_PID"
+  ASK="$(cat "$WORK/ask.out")"
+  report "POST /api/ask (PG stopped)" "$ASK"
+  ERRORS=$(( $(field "$ASK" non2xx) + $(field "$ASK" connect) + $(field "$ASK" read) + $(field "$ASK" write) + $(field "$ASK" timeout) ))
+  [[ "$ERRORS" == 0 ]] || { echo "FAIL: $ERRORS errors while PostgreSQL was away"; FAILED=1; }
+  # The spool drains within a few replay rounds once the database is back.
+  for _ in $(seq 1 60); do
+    curl -fsS "$BASE/readyz" | grep -q '"status":"ok"' && break
+    sleep 0.5
+  done
+  echo "after the restart: /readyz $(curl -s "$BASE/readyz")"
+elif [[ "$KILL" == 1 ]]; then
   run_wrk ask /api/ask "$DURATION" >"$WORK/ask.out" &
   WRK_PID=$!
   sleep $(( DURATION / 2 ))
@@ -115,10 +172,15 @@ else
   awk -v p="$(field "$ASK" p99_ms)" 'BEGIN{exit !(p < 50)}' || { echo "FAIL: ask p99 not under 50 ms"; FAILED=1; }
 fi
 
-# Every gap the API acknowledged must be in the database.
-cat "$WORK"/acked-*.txt 2>/dev/null | sort -n | uniq >"$WORK/acked.txt" || true
+# Every gap the API acknowledged (by its reference) must be in the database.
+cat "$WORK"/acked-*.txt 2>/dev/null | sort | uniq >"$WORK/acked.txt" || true
 ACKED="$(wc -l <"$WORK/acked.txt")"
-sqlite3 "$DB" 'SELECT id FROM gaps ORDER BY id' | sort -n >"$WORK/stored.txt"
+if [[ "$PG_STOP" == 1 ]]; then
+  psql -qAt "$DATABASE" -c 'SELECT ref FROM gaps' | sort >"$WORK/stored.txt"
+  echo "gaps still in the spool: $(cat "$WORK"/spool/gaps.jsonl 2>/dev/null | wc -l)"
+else
+  sqlite3 "$DB" 'SELECT ref FROM gaps' | sort >"$WORK/stored.txt"
+fi
 STORED="$(wc -l <"$WORK/stored.txt")"
 MISSING="$(comm -23 "$WORK/acked.txt" "$WORK/stored.txt" | wc -l)"
 echo "gaps acknowledged by the API: $ACKED; in the database: $STORED; acknowledged but missing: $MISSING"

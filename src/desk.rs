@@ -156,8 +156,13 @@ impl App {
                     channel: ask.channel.as_str(),
                     outcome: answer.outcome.as_str(),
                 };
-                if let Err(e) = self.store.count_demand(&key).await {
-                    tracing::warn!(error = %e, "could not count the question");
+                match self.store.count_demand(&key).await {
+                    Ok(()) => {}
+                    // Already reported once when the database went away.
+                    Err(crate::store::StoreError::Unavailable) => {
+                        tracing::debug!("database away: question not counted")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not count the question"),
                 }
             }
             Outcome::Gap | Outcome::Handoff => {
@@ -205,7 +210,11 @@ impl App {
         match self.store.insert_gap_ref(gap, reference, None).await {
             Ok(id) => (Some(id), true),
             Err(e) => {
-                tracing::warn!(error = %e, "database refused a gap; spooling it");
+                if matches!(e, crate::store::StoreError::Unavailable) {
+                    tracing::debug!("database away: spooling a gap");
+                } else {
+                    tracing::warn!(error = %e, "database refused a gap; spooling it");
+                }
                 let Some(spool) = &self.spool else {
                     tracing::error!("no spool configured: the gap is lost");
                     return (None, false);

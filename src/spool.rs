@@ -8,6 +8,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,9 @@ pub struct Spool {
     path: PathBuf,
     /// Serialises appends and replays within this process; one process owns one spool file.
     lock: Mutex<()>,
+    /// Records in the file, kept in step with it so `/readyz` and the replay task need not read
+    /// the file to know whether anything waits.
+    pending: AtomicUsize,
 }
 
 impl Spool {
@@ -48,9 +52,20 @@ impl Spool {
             path: dir.to_owned(),
             source,
         })?;
+        let path = dir.join("gaps.jsonl");
+        let pending = File::open(&path)
+            .map(|f| {
+                BufReader::new(f)
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter(|l| !l.trim().is_empty())
+                    .count()
+            })
+            .unwrap_or(0);
         Ok(Spool {
-            path: dir.join("gaps.jsonl"),
+            path,
             lock: Mutex::new(()),
+            pending: AtomicUsize::new(pending),
         })
     }
 
@@ -72,15 +87,14 @@ impl Spool {
             .open(&self.path)
             .map_err(|e| self.io(e))?;
         f.write_all(line.as_bytes()).map_err(|e| self.io(e))?;
-        f.sync_data().map_err(|e| self.io(e))
+        f.sync_data().map_err(|e| self.io(e))?;
+        self.pending.fetch_add(1, Ordering::Release);
+        Ok(())
     }
 
     /// How many records wait to be written to the database.
     pub fn pending(&self) -> usize {
-        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-        File::open(&self.path)
-            .map(|f| BufReader::new(f).lines().count())
-            .unwrap_or(0)
+        self.pending.load(Ordering::Acquire)
     }
 
     /// Writes every spooled record to the database (idempotently, by reference) and empties the
@@ -138,7 +152,9 @@ impl Spool {
             }
             f.sync_data().map_err(|e| self.io(e))?;
         }
-        std::fs::rename(&tmp, &self.path).map_err(|e| self.io(e))
+        std::fs::rename(&tmp, &self.path).map_err(|e| self.io(e))?;
+        self.pending.store(rest.len(), Ordering::Release);
+        Ok(())
     }
 
     fn reject(&self, line: &str) -> Result<(), SpoolError> {

@@ -176,12 +176,7 @@ fn spawn_spool_replay(state: AppState) {
         loop {
             tick.tick().await;
             let pending = match &state.spool {
-                Some(s) => {
-                    let s = s.clone();
-                    tokio::task::spawn_blocking(move || s.pending())
-                        .await
-                        .unwrap_or(0)
-                }
+                Some(s) => s.pending(),
                 None => return,
             };
             if pending > 0 {

@@ -40,6 +40,40 @@ async fn ask_as(
 }
 
 #[tokio::test]
+async fn the_chat_form_and_the_login_share_the_budget_and_refuse_with_a_page() {
+    let app = spawn_app_opts(Backend::Sqlite, limited(3, 0)).await;
+    let me = client_from("127.0.0.1");
+    // Three forms spend the budget; they need no valid CSRF token to count.
+    for path in ["/", "/feedback", "/login"] {
+        let r = me
+            .post(app.url(path))
+            .form(&[("question", "subsidie voor zonnepanelen")])
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(r.status(), 429, "{path} refused too early");
+    }
+    for path in ["/", "/feedback", "/login", "/api/ask"] {
+        let r = me
+            .post(app.url(path))
+            .form(&[("question", "subsidie voor zonnepanelen")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 429, "{path}");
+        assert!(r.headers().contains_key("retry-after"), "{path}");
+        let html = path != "/api/ask";
+        let kind = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert_eq!(kind.starts_with("text/html"), html, "{path}: {kind}");
+    }
+    // Reading pages costs nothing.
+    for path in ["/", "/login", "/aanbod"] {
+        let r = me.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "GET {path}");
+    }
+}
+
+#[tokio::test]
 async fn the_31st_request_in_a_minute_is_refused_with_retry_after() {
     let app = spawn_app_opts(Backend::Sqlite, limited(30, 0)).await;
     let me = client_from("127.0.0.1");

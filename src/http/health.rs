@@ -27,12 +27,7 @@ async fn healthz() -> Json<Value> {
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let db = state.store.ping().await;
     let offers = state.catalog.load().kb.offers.len();
-    let spooled = match state.spool.clone() {
-        Some(s) => tokio::task::spawn_blocking(move || s.pending())
-            .await
-            .unwrap_or(0),
-        None => 0,
-    };
+    let spooled = state.spool.as_ref().map_or(0, |s| s.pending());
     let status = if db {
         StatusCode::OK
     } else {

@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .nest("/api", api)
         .merge(health::router())
-        .merge(crate::web::router())
+        .merge(crate::web::router(&state))
         .merge(telemetry::router())
         // After every route is in: it applies to the method routers registered so far.
         .method_not_allowed_fallback(error::method_not_allowed)

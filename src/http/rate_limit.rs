@@ -81,17 +81,26 @@ fn key(ip: IpAddr) -> IpAddr {
 }
 
 /// Middleware: resolves the client address (kept in the request's extensions for the handler) and
-/// refuses the request with 429 when the client's budget is spent.
+/// refuses the request with 429 when the client's budget is spent: the API's JSON error under
+/// `/api`, an error page in the visitor's language for the web forms (chat, feedback, login).
 pub async fn limit(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let client = ClientAddr::from_parts(&parts, app.trusted_proxies);
     parts.extensions.insert(client);
     if let Err(wait) = app.rate_limiter.check(client) {
         crate::metrics::rate_limited();
-        return ApiError::RateLimited {
-            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
+        let retry_after_secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        // Inside `nest("/api", …)` the path is stripped; the original one tells the API apart.
+        let api = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(&parts.uri, |o| &o.0)
+            .path()
+            .starts_with("/api/");
+        if api {
+            return ApiError::RateLimited { retry_after_secs }.into_response();
         }
-        .into_response();
+        return crate::web::too_many_requests(&parts.headers, retry_after_secs);
     }
     next.run(Request::from_parts(parts, body)).await
 }

@@ -4,13 +4,13 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError, stamp, with_pool};
+use super::{Store, StoreError, stamp, with_pool, with_writer};
 use crate::assistant::ConversationState;
 
 impl Store {
     /// Whether several instances may share this database (then conversations live in it too).
     pub fn is_shared(&self) -> bool {
-        matches!(self, Store::Postgres(_))
+        matches!(self.db, super::Db::Postgres(_))
     }
 
     pub async fn load_conversation(
@@ -35,7 +35,7 @@ impl Store {
              ON CONFLICT (id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at";
         let until = stamp(time::Duration::try_from(ttl).unwrap_or(time::Duration::MINUTE * 30));
         let json = serde_json::to_string(state).unwrap_or_else(|_| "{}".into());
-        with_pool!(self, pool => sqlx::query(SQL).bind(id).bind(&json).bind(&until).execute(pool).await.map(drop)?);
+        with_writer!(self, pool => sqlx::query(SQL).bind(id).bind(&json).bind(&until).execute(pool).await.map(drop)?);
         Ok(())
     }
 
@@ -43,7 +43,7 @@ impl Store {
     pub async fn forget_expired_conversations(&self) -> Result<u64, StoreError> {
         const SQL: &str = "DELETE FROM conversations WHERE expires_at < $1";
         let now = stamp(time::Duration::ZERO);
-        let n = with_pool!(self, pool => sqlx::query(SQL).bind(&now).execute(pool).await?.rows_affected());
+        let n = with_writer!(self, pool => sqlx::query(SQL).bind(&now).execute(pool).await?.rows_affected());
         Ok(n)
     }
 }

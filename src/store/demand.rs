@@ -4,7 +4,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError, with_pool};
+use super::{Store, StoreError, with_pool, with_writer};
 
 /// The cell(s) a question counts in. Empty lists count once under `''` ("not understood").
 #[derive(Debug, Clone, Default)]
@@ -101,7 +101,7 @@ impl Store {
     /// Counts one question (or feedback) in its cells, today, without its text.
     pub async fn count_demand(&self, key: &DemandKey<'_>) -> Result<(), StoreError> {
         let day = super::gaps::today();
-        with_pool!(self, pool => {
+        with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             add_demand!(tx, &day, key);
             tx.commit().await?;

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::demand::{DemandKey, add_demand};
-use super::{Store, StoreError, with_pool};
+use super::{Store, StoreError, with_pool, with_writer};
 
 /// A gap to record. `question` must already be redacted (`None` when redaction failed).
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -288,7 +288,7 @@ impl Store {
         const SQL: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person, ref) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ref) DO NOTHING RETURNING id";
         const EXISTING: &str = "SELECT id FROM gaps WHERE ref = $1";
-        let id = with_pool!(self, pool => {
+        let id = with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             let inserted = sqlx::query(SQL)
                 .bind(&stamp)
@@ -332,7 +332,7 @@ impl Store {
     /// Inserts many gaps in one transaction (imports and generated benchmark data), on the days
     /// given with each.
     pub async fn insert_gaps_on(&self, gaps: &[(String, NewGap)]) -> Result<(), StoreError> {
-        with_pool!(self, pool => {
+        with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             for (day, g) in gaps {
                 let stamp = format!("{day}T12:00:00Z");
@@ -416,7 +416,7 @@ impl Store {
         let (stamp, _) = now();
         const SQL: &str = "UPDATE gaps SET status = COALESCE($1, status), note = COALESCE($2, note), \
              covered_by = COALESCE($3, covered_by), updated_at = $4 WHERE id = $5";
-        let changed = with_pool!(self, pool => {
+        let changed = with_writer!(self, pool => {
             sqlx::query(SQL)
                 .bind(&t.status)
                 .bind(&t.note)
@@ -438,14 +438,14 @@ impl Store {
         let cutoff = super::stamp(-time::Duration::days(i64::from(days)));
         const SQL: &str =
             "UPDATE gaps SET question = NULL WHERE question IS NOT NULL AND created_at < $1";
-        let n = with_pool!(self, pool => sqlx::query(SQL).bind(&cutoff).execute(pool).await?.rows_affected());
+        let n = with_writer!(self, pool => sqlx::query(SQL).bind(&cutoff).execute(pool).await?.rows_affected());
         Ok(n)
     }
 
     /// Erasure on request: deletes every gap record of one conversation.
     pub async fn erase_conversation(&self, conversation_id: &str) -> Result<u64, StoreError> {
         const SQL: &str = "DELETE FROM gaps WHERE conversation_id = $1";
-        let n = with_pool!(self, pool => sqlx::query(SQL).bind(conversation_id).execute(pool).await?.rows_affected());
+        let n = with_writer!(self, pool => sqlx::query(SQL).bind(conversation_id).execute(pool).await?.rows_affected());
         Ok(n)
     }
 
@@ -458,7 +458,7 @@ impl Store {
         );
         const INSERT: &str = "INSERT INTO settings (key, value) VALUES ('pseudonym_salt', $1) ON CONFLICT (key) DO NOTHING";
         const SELECT: &str = "SELECT value FROM settings WHERE key = 'pseudonym_salt'";
-        let salt: String = with_pool!(self, pool => {
+        let salt: String = with_writer!(self, pool => {
             sqlx::query(INSERT).bind(&candidate).execute(pool).await?;
             sqlx::query(SELECT).fetch_one(pool).await?.try_get::<String, _>(0)?
         });

@@ -9,6 +9,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Row, SqlitePool};
 
+pub mod breaker;
 mod conversations;
 mod demand;
 mod gaps;
@@ -18,16 +19,48 @@ pub use gaps::{GAP_STATUSES, GapFilter, GapRecord, GapText, NewGap, Triage, pseu
 pub use people::{AuditEntry, Session, TokenInfo};
 
 /// Runs the same body on whichever pool the store holds: the SQL is shared (sqlx's SQLite driver
-/// takes `$1` parameters too), only the pool type differs.
+/// takes `$1` parameters too), only the pool type differs. The call passes the [circuit
+/// breaker](breaker) first (returning [`StoreError::Unavailable`] from the enclosing function
+/// while the database is known to be away) and reports to it how the call went.
 macro_rules! with_pool {
     ($store:expr, $pool:ident => $body:expr) => {
-        match $store {
-            Store::Sqlite($pool) => $body,
-            Store::Postgres($pool) => $body,
-        }
+        $crate::store::with_db!($store, read, $pool => $body)
     };
 }
 pub(crate) use with_pool;
+
+/// Like [`with_pool`] for statements that write. SQLite has one writer at a time: writers that
+/// share a pool wait for each other in SQLite's busy handler, which sleeps in steps of up to
+/// 100 ms, so under load a short insert could take a second. One writer connection makes them
+/// queue in order in the pool instead, and a read-then-write transaction can no longer fail with
+/// "database is locked" when another writer got in between.
+macro_rules! with_writer {
+    ($store:expr, $pool:ident => $body:expr) => {
+        $crate::store::with_db!($store, write, $pool => $body)
+    };
+}
+pub(crate) use with_writer;
+
+macro_rules! with_db {
+    ($store:expr, $sqlite:ident, $pool:ident => $body:expr) => {{
+        let store: &$crate::store::Store = $store;
+        let admission = store.admit()?;
+        let result: Result<_, $crate::store::StoreError> = async {
+            Ok(match &store.db {
+                $crate::store::Db::Sqlite { $sqlite: $pool, .. } => $body,
+                $crate::store::Db::Postgres($pool) => $body,
+            })
+        }
+        .await;
+        admission.report(matches!(
+            &result,
+            Err($crate::store::StoreError::Database(e))
+                if $crate::store::breaker::is_connection_failure(e)
+        ));
+        result?
+    }};
+}
+pub(crate) use with_db;
 
 /// A row of an id, three texts and two optional texts, as several queries read them.
 type SixColumns = (i64, String, String, String, Option<String>, Option<String>);
@@ -47,6 +80,8 @@ pub enum StoreError {
     Directory(#[source] std::io::Error),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    #[error("the database is unreachable; trying again shortly")]
+    Unavailable,
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
@@ -60,8 +95,18 @@ impl From<sqlx::Error> for StoreError {
 }
 
 #[derive(Clone, Debug)]
-pub enum Store {
-    Sqlite(SqlitePool),
+pub struct Store {
+    db: Db,
+    breaker: std::sync::Arc<breaker::Breaker>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    /// Readers share `read`; every write goes through the single connection of `write`.
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -89,12 +134,17 @@ impl Store {
             {
                 std::fs::create_dir_all(dir).map_err(StoreError::Directory)?;
             }
-            let pool = SqlitePoolOptions::new()
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts.clone())
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+            let read = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)
                 .await?;
-            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-            Store::Sqlite(pool)
+            Db::Sqlite { read, write }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -103,23 +153,39 @@ impl Store {
                 .connect_with(opts)
                 .await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-            Store::Postgres(pool)
+            Db::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(crate::config::redact_url(url)));
         };
-        Ok(store)
+        Ok(Store {
+            db: store,
+            breaker: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> &'static str {
-        match self {
-            Store::Sqlite(_) => "sqlite",
-            Store::Postgres(_) => "postgres",
+        match self.db {
+            Db::Sqlite { .. } => "sqlite",
+            Db::Postgres(_) => "postgres",
         }
     }
 
-    /// Whether the database answers, for `/readyz`.
+    /// Lets a call through the circuit breaker, or refuses it while the database is away.
+    pub(crate) fn admit(&self) -> Result<breaker::Admission<'_>, StoreError> {
+        self.breaker.admit().ok_or(StoreError::Unavailable)
+    }
+
+    /// Whether the database answers, for `/readyz`: within a second, and not while the breaker
+    /// says it is away.
     pub async fn ping(&self) -> bool {
-        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())
+        async fn select_one(store: &Store) -> Result<(), StoreError> {
+            with_pool!(store, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop)?);
+            Ok(())
+        }
+        matches!(
+            tokio::time::timeout(Duration::from_secs(1), select_one(self)).await,
+            Ok(Ok(()))
+        )
     }
 
     pub async fn record_knowledge_load(
@@ -132,7 +198,7 @@ impl Store {
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
         const SQL: &str = "INSERT INTO knowledge_loads (loaded_at, offers, warnings, instance) VALUES ($1, $2, $3, $4) RETURNING id";
-        let id = with_pool!(self, pool => sqlx::query(SQL)
+        let id = with_writer!(self, pool => sqlx::query(SQL)
             .bind(&now)
             .bind(offers as i64)
             .bind(warnings as i64)
@@ -162,6 +228,12 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        with_pool!(self, pool => pool.close().await)
+        match &self.db {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }

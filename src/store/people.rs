@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::{Store, StoreError, stamp, with_pool};
+use super::{Store, StoreError, stamp, with_pool, with_writer};
 use crate::auth::{Caller, Role, secret_hash};
 
 /// An API token as listed (never the token itself).
@@ -52,7 +52,7 @@ impl Store {
         const SQL: &str = "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, disabled_at = NULL";
         let now = stamp(time::Duration::ZERO);
-        let existed: i64 = with_pool!(self, pool => {
+        let existed: i64 = with_writer!(self, pool => {
             let n: i64 = sqlx::query(EXISTS).bind(name).fetch_one(pool).await?.try_get(0)?;
             sqlx::query(SQL).bind(name).bind(role.as_str()).bind(password_hash).bind(&now).execute(pool).await?;
             n
@@ -80,7 +80,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         const SQL: &str = "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
         let now = stamp(time::Duration::ZERO);
-        let id: i64 = with_pool!(self, pool => {
+        let id: i64 = with_writer!(self, pool => {
             sqlx::query(SQL).bind(name).bind(role.as_str()).bind(secret_hash(token)).bind(&now)
                 .fetch_one(pool).await?.try_get(0)?
         });
@@ -99,7 +99,7 @@ impl Store {
         const SQL: &str =
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL";
         let now = stamp(time::Duration::ZERO);
-        let n = with_pool!(self, pool => sqlx::query(SQL).bind(&now).bind(id).execute(pool).await?.rows_affected());
+        let n = with_writer!(self, pool => sqlx::query(SQL).bind(&now).bind(id).execute(pool).await?.rows_affected());
         Ok(n == 1)
     }
 
@@ -115,7 +115,7 @@ impl Store {
             return Ok(None);
         };
         let now = stamp(time::Duration::ZERO);
-        with_pool!(self, pool => sqlx::query(USED).bind(&now).bind(id).execute(pool).await.map(drop)?);
+        with_writer!(self, pool => sqlx::query(USED).bind(&now).bind(id).execute(pool).await.map(drop)?);
         Ok(caller(name, &role))
     }
 
@@ -129,7 +129,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
         let (now, until) = (stamp(time::Duration::ZERO), stamp(lifetime));
-        with_pool!(self, pool => {
+        with_writer!(self, pool => {
             sqlx::query(SQL).bind(secret_hash(token)).bind(user_id).bind(csrf_token).bind(&now).bind(&until)
                 .execute(pool).await.map(drop)?
         });
@@ -153,7 +153,7 @@ impl Store {
     pub async fn end_session(&self, token: &str) -> Result<(), StoreError> {
         const SQL: &str = "DELETE FROM sessions WHERE token_hash = $1 OR expires_at < $2";
         let now = stamp(time::Duration::ZERO);
-        with_pool!(self, pool => sqlx::query(SQL).bind(secret_hash(token)).bind(&now).execute(pool).await.map(drop)?);
+        with_writer!(self, pool => sqlx::query(SQL).bind(secret_hash(token)).bind(&now).execute(pool).await.map(drop)?);
         Ok(())
     }
 
@@ -168,7 +168,7 @@ impl Store {
         const SQL: &str =
             "INSERT INTO audit (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)";
         let now = stamp(time::Duration::ZERO);
-        with_pool!(self, pool => {
+        with_writer!(self, pool => {
             sqlx::query(SQL).bind(&now).bind(actor).bind(action).bind(target).bind(detail).execute(pool).await.map(drop)?
         });
         Ok(())

@@ -4,13 +4,12 @@
 //! attempts are limited per client address and per account name.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -21,10 +20,17 @@ use super::{Chrome, Ctx, WebError, cookie_line};
 use crate::auth::{Caller, Role, new_secret, verify_dummy, verify_password};
 use crate::http::AppState;
 use crate::http::auth::SESSION_COOKIE;
+use crate::http::client_addr::ClientAddr;
 
-pub fn router() -> Router<AppState> {
+/// A login attempt draws on the client's rate-limit budget besides the failure count below.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let limited =
+        axum::middleware::from_fn_with_state(state.clone(), crate::http::rate_limit::limit);
     Router::new()
-        .route("/login", get(login_page).post(login))
+        .route(
+            "/login",
+            get(login_page).merge(post(login).route_layer(limited)),
+        )
         .route("/logout", post(logout))
 }
 
@@ -145,7 +151,7 @@ struct LoginForm {
 async fn login(
     State(app): State<AppState>,
     Extension(limiter): Extension<LoginLimiter>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     mut ctx: Ctx,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, WebError> {
@@ -153,7 +159,7 @@ async fn login(
     ctx.check_csrf(&app, &form.csrf)?;
     let name: String = form.name.trim().chars().take(64).collect();
     let keys = [
-        format!("ip:{}", peer.ip()),
+        format!("ip:{}", client.ip()),
         format!("user:{}", name.to_lowercase()),
     ];
     if limiter.blocked(&keys) {

@@ -3,11 +3,9 @@
 //! the `<template>`s this page carries, so the conversation stays on the page. Both go through
 //! [`App::ask`](crate::app::App::ask) with `Channel::Web` and the client address as identity.
 
-use std::net::SocketAddr;
-
 use askama::Template;
+use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -19,11 +17,15 @@ use crate::assistant::{Answer, OfferCard};
 use crate::desk::{Ask, DeskError, FeedbackRecorded};
 use crate::domain::{Channel, ConversationId, Language, Outcome, Question, Status};
 use crate::http::AppState;
+use crate::http::client_addr::ClientAddr;
 
-pub fn router() -> Router<AppState> {
+/// The forms that ask and give feedback draw on the client's rate-limit budget, like the API.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let limited =
+        || axum::middleware::from_fn_with_state(state.clone(), crate::http::rate_limit::limit);
     Router::new()
-        .route("/", get(chat_page).post(ask))
-        .route("/feedback", post(feedback))
+        .route("/", get(chat_page).merge(post(ask).route_layer(limited())))
+        .route("/feedback", post(feedback).route_layer(limited()))
 }
 
 #[derive(Template)]
@@ -178,7 +180,7 @@ fn conversation(raw: &str) -> Option<ConversationId> {
 
 async fn ask(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     ctx: Ctx,
     form: Result<Form<AskForm>, FormRejection>,
 ) -> Result<Response, WebError> {
@@ -206,7 +208,7 @@ async fn ask(
             conversation: conversation(&form.conversation_id),
             channel: Channel::Web,
             log: true,
-            identity: peer.ip().to_string(),
+            identity: client.ip().to_string(),
         })
         .await
         .map_err(|e| WebError::internal(ctx.lang, e))?;
@@ -227,7 +229,7 @@ struct FeedbackForm {
 
 async fn feedback(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     ctx: Ctx,
     form: Result<Form<FeedbackForm>, FormRejection>,
 ) -> Result<Response, WebError> {
@@ -241,7 +243,13 @@ async fn feedback(
     };
     let comment = Some(form.comment.as_str()).filter(|c| !c.trim().is_empty());
     let recorded = app
-        .feedback(&id, helpful, comment, Channel::Web, &peer.ip().to_string())
+        .feedback(
+            &id,
+            helpful,
+            comment,
+            Channel::Web,
+            &client.ip().to_string(),
+        )
         .await;
     let mut p = page(&ctx, &app);
     p.conversation_id = id.as_str().to_owned();

@@ -37,12 +37,12 @@ pub const LANG_COOKIE: &str = "wegwijzer_lang";
 /// The security headers every response carries; the CSP allows no inline script or style.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
-        .merge(chat::router())
+        .merge(chat::router(state))
         .merge(offers::router())
         .merge(pages::router())
-        .merge(account::router())
+        .merge(account::router(state))
         .merge(dashboard::router())
         .merge(assets::router())
         .layer(axum::Extension(LoginLimiter::default()))
@@ -347,6 +347,20 @@ impl IntoResponse for WebError {
             Err(_) => (self.status, t.internal_text).into_response(),
         }
     }
+}
+
+/// The page for a client over its rate limit, with `Retry-After`.
+pub fn too_many_requests(headers: &axum::http::HeaderMap, retry_after_secs: u64) -> Response {
+    let lang = cookie_value(headers, LANG_COOKIE)
+        .and_then(|v| Language::parse(&v))
+        .unwrap_or_default();
+    let t = i18n::texts(lang);
+    let mut response =
+        WebError::new(lang, StatusCode::TOO_MANY_REQUESTS, t.too_many_text).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
 }
 
 /// The page for paths nobody serves.
