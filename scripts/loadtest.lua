@@ -60,7 +60,7 @@ if mode == "ask" then
     if status == 200 then
       local gap = body:match('"gap":(%b{})')
       -- The reference is given out even when the database was away and the gap was spooled.
-      local ref = gap and gap:match('"reference":"([^"]+)"')
+      local ref = gap and gap:match('"ref":"([^"]+)"')
       if ref then
         acked:write(ref, "\n")
         acked:flush()

@@ -8,7 +8,7 @@ use crate::assistant::{Answer, Gap};
 use crate::auth::Caller;
 use crate::domain::OfferId;
 use crate::domain::{Channel, ConversationId, GapReason, Outcome, Question, clean_text};
-use crate::store::{DemandKey, GAP_STATUSES, GapRecord, NewGap, Triage, pseudonym};
+use crate::store::{DemandKey, GAP_STATUSES, GapRecord, NewGap, StoreError, Triage, pseudonym};
 
 /// One message from someone, as a channel received it.
 #[derive(Debug, Clone)]
@@ -39,6 +39,10 @@ pub enum DeskError {
 }
 
 pub const MAX_COMMENT_CHARS: usize = 1000;
+
+/// The longest an answer waits on the database to record the question. PostgreSQL that has gone
+/// away makes sqlx retry the connection until the pool's acquire timeout; nobody should wait that.
+pub const RECORD_DEADLINE: std::time::Duration = std::time::Duration::from_millis(1500);
 pub const MAX_NOTE_CHARS: usize = 2000;
 
 /// A question an adviser heard on the phone or at a visit. Overrides are taxonomy ids the caller
@@ -81,8 +85,12 @@ impl App {
         let catalog = self.catalog.load_full();
         let assistant = self.assistant.clone();
         let (question, conversation) = (ask.question.clone(), ask.conversation.clone());
+        // The semaphore is never closed, so a permit always comes.
+        let permit = self.compute.clone().acquire_owned().await.ok();
         let mut answer = tokio::task::spawn_blocking(move || {
-            assistant.ask(&catalog, &question, conversation.as_ref())
+            let answer = assistant.ask(&catalog, &question, conversation.as_ref());
+            drop(permit);
+            answer
         })
         .await?;
         self.share(&answer.conversation_id).await;
@@ -111,7 +119,10 @@ impl App {
         if !self.store.is_shared() {
             return;
         }
-        match self.store.load_conversation(id.as_str()).await {
+        match self
+            .on_answer_path(self.store.load_conversation(id.as_str()))
+            .await
+        {
             Ok(Some(state)) => self.assistant.remember(id, state),
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "could not load a shared conversation"),
@@ -128,11 +139,30 @@ impl App {
         };
         if let Some(state) = self.assistant.conversation(&id)
             && let Err(e) = self
-                .store
-                .save_conversation(id.as_str(), &state, self.conversation_ttl)
+                .on_answer_path(self.store.save_conversation(
+                    id.as_str(),
+                    &state,
+                    self.conversation_ttl,
+                ))
                 .await
         {
             tracing::warn!(error = %e, "could not share the conversation");
+        }
+    }
+
+    /// Bounds a database call made while someone waits for an answer: past [`RECORD_DEADLINE`]
+    /// the database counts as away (the breaker opens, a gap goes to the spool) rather than the
+    /// answer waiting on it. A gap insert that did commit after all is replayed idempotently.
+    async fn on_answer_path<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(RECORD_DEADLINE, call).await {
+            Ok(result) => result,
+            Err(_) => {
+                self.store.report_unreachable();
+                Err(StoreError::Unavailable)
+            }
         }
     }
 
@@ -156,10 +186,10 @@ impl App {
                     channel: ask.channel.as_str(),
                     outcome: answer.outcome.as_str(),
                 };
-                match self.store.count_demand(&key).await {
+                match self.on_answer_path(self.store.count_demand(&key)).await {
                     Ok(()) => {}
                     // Already reported once when the database went away.
-                    Err(crate::store::StoreError::Unavailable) => {
+                    Err(StoreError::Unavailable) => {
                         tracing::debug!("database away: question not counted")
                     }
                     Err(e) => tracing::warn!(error = %e, "could not count the question"),
@@ -207,10 +237,13 @@ impl App {
     /// Stores a gap, or when the database fails, spools it durably. Returns the id (when stored)
     /// and whether the gap is safe at all.
     async fn save_gap(&self, gap: &NewGap, reference: &str) -> (Option<i64>, bool) {
-        match self.store.insert_gap_ref(gap, reference, None).await {
+        match self
+            .on_answer_path(self.store.insert_gap_ref(gap, reference, None))
+            .await
+        {
             Ok(id) => (Some(id), true),
             Err(e) => {
-                if matches!(e, crate::store::StoreError::Unavailable) {
+                if matches!(e, StoreError::Unavailable) {
                     tracing::debug!("database away: spooling a gap");
                 } else {
                     tracing::warn!(error = %e, "database refused a gap; spooling it");

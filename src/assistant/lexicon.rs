@@ -43,6 +43,56 @@ pub struct Analysed {
     /// Per language: the message's terms the knowledge base does not know, the only candidates
     /// for typo matching.
     typo_candidates: [Vec<String>; 3],
+    /// The words and terms again as sets: every concept's every pattern is looked up in them,
+    /// and a scan per pattern was most of the cost of understanding a message.
+    word_set: HashSet<String>,
+    term_sets: [HashSet<String>; 3],
+    longest_word: usize,
+}
+
+impl Analysed {
+    fn new(
+        words: Vec<String>,
+        terms: [Vec<String>; 3],
+        unknown: Vec<String>,
+        language: Language,
+        typo_candidates: [Vec<String>; 3],
+    ) -> Analysed {
+        Analysed {
+            word_set: words.iter().cloned().collect(),
+            term_sets: terms.clone().map(|t| t.into_iter().collect()),
+            longest_word: words.iter().map(String::len).max().unwrap_or(0),
+            words,
+            terms,
+            unknown,
+            language,
+            typo_candidates,
+        }
+    }
+
+    /// Whether the terms of `lang` hold `needle` in order (one term: a set lookup).
+    fn has_terms(&self, lang: usize, needle: &[String]) -> bool {
+        match needle {
+            [] => false,
+            [one] => self.term_sets[lang].contains(one),
+            // A phrase: only scan when its every word is there at all.
+            _ => {
+                needle.iter().all(|t| self.term_sets[lang].contains(t))
+                    && contains_seq(&self.terms[lang], needle)
+            }
+        }
+    }
+
+    fn has_words(&self, needle: &[String]) -> bool {
+        match needle {
+            [] => false,
+            [one] => self.word_set.contains(one),
+            _ => {
+                needle.iter().all(|w| self.word_set.contains(w))
+                    && contains_seq(&self.words, needle)
+            }
+        }
+    }
 }
 
 pub struct Lexicon {
@@ -273,13 +323,7 @@ impl Lexicon {
                 .cloned()
                 .collect()
         });
-        Analysed {
-            words: ws,
-            terms,
-            unknown,
-            language,
-            typo_candidates,
-        }
+        Analysed::new(ws, terms, unknown, language, typo_candidates)
     }
 
     /// Words that are part of a recognised place name.
@@ -387,21 +431,21 @@ impl Lexicon {
     fn pattern_hit(&self, p: &Pattern, a: &Analysed, fuzzy: bool) -> bool {
         if p.words.len() > 1 {
             // Phrases: word for word, or stem for stem when the stemmer kept every word.
-            if contains_seq(&a.words, &p.words) {
+            if a.has_words(&p.words) {
                 return true;
             }
             return Language::ALL.iter().any(|&l| {
                 let i = l as usize;
-                p.per_lang[i].len() == p.words.len() && contains_seq(&a.terms[i], &p.per_lang[i])
+                p.per_lang[i].len() == p.words.len() && a.has_terms(i, &p.per_lang[i])
             });
         }
         // Single words: stem for stem in the message's language, otherwise only word for word:
         // another language's stemmer conflates unrelated words (German strips "-er", so "koper"
         // and "kopen" meet; Dutch strips "-e", so "messe" becomes "mes").
         let lang = a.language as usize;
-        if contains_seq(&a.terms[lang], &p.per_lang[lang])
-            || contains_seq(&a.words, &p.words)
-            || self.head_hit(&a.words, &p.words[0])
+        if a.has_terms(lang, &p.per_lang[lang])
+            || a.has_words(&p.words)
+            || self.head_hit(a, &p.words[0])
         {
             return true;
         }
@@ -416,9 +460,10 @@ impl Lexicon {
     /// Dutch and German compounds end in the word that carries their meaning: "mikrokredit" is
     /// a kind of "kredit", "opleidingssubsidie" a kind of "subsidie". A word ending in a pattern
     /// word of six letters or more, after a first part of three or more, matches it.
-    fn head_hit(&self, words: &[String], head: &str) -> bool {
+    fn head_hit(&self, a: &Analysed, head: &str) -> bool {
         head.len() >= 6
-            && words.iter().any(|w| {
+            && a.longest_word >= head.len() + 3
+            && a.words.iter().any(|w| {
                 w.len() >= head.len() + 3
                     && w.ends_with(head)
                     && w.is_char_boundary(w.len() - head.len())
@@ -501,13 +546,7 @@ impl Lexicon {
                 Vec::new()
             }
         });
-        Analysed {
-            words: ws,
-            terms,
-            unknown: Vec::new(),
-            language: Language::Nl,
-            typo_candidates: Default::default(),
-        }
+        Analysed::new(ws, terms, Vec::new(), Language::Nl, Default::default())
     }
 
     /// Whether the message talks about a business at all (a firm, customers, a sector, …).
@@ -559,10 +598,7 @@ fn concept_weight_static(c: &Concept, a: &Analysed) -> f32 {
     let l = a.language as usize;
     c.patterns
         .iter()
-        .filter(|p| {
-            contains_seq(&a.words, &p.words)
-                || (p.words.len() == 1 && contains_seq(&a.terms[l], &p.per_lang[l]))
-        })
+        .filter(|p| a.has_words(&p.words) || (p.words.len() == 1 && a.has_terms(l, &p.per_lang[l])))
         .map(|p| p.weight)
         .sum()
 }

@@ -175,6 +175,11 @@ impl Store {
         self.breaker.admit().ok_or(StoreError::Unavailable)
     }
 
+    /// Tells the breaker the database did not answer in time (a caller gave up waiting).
+    pub fn report_unreachable(&self) {
+        self.breaker.record(true);
+    }
+
     /// Whether the database answers, for `/readyz`: within a second, and not while the breaker
     /// says it is away.
     pub async fn ping(&self) -> bool {
