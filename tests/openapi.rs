@@ -40,8 +40,11 @@ fn route_literals() -> Vec<String> {
                 walk(&p, out);
             } else if p.extension().is_some_and(|x| x == "rs") {
                 let text = std::fs::read_to_string(&p).unwrap();
-                for part in text.split(".route(\"").skip(1) {
-                    out.push(part.split('"').next().unwrap().to_owned());
+                // rustfmt may break a long `.route(` call before its path.
+                for part in text.split(".route(").skip(1) {
+                    if let Some(rest) = part.trim_start().strip_prefix('"') {
+                        out.push(rest.split('"').next().unwrap().to_owned());
+                    }
                 }
             }
         }

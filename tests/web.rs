@@ -104,6 +104,10 @@ async fn every_page_renders_with_the_security_headers_and_its_language() {
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
         assert_eq!(h["x-frame-options"], "DENY");
+        assert!(
+            !h.contains_key("strict-transport-security"),
+            "no HSTS over plain HTTP"
+        );
         let body = r.text().await.unwrap();
         assert!(body.contains(r#"<html lang="nl">"#), "{path}");
         assert!(body.contains(r##"href="#main""##), "skip link on {path}");
@@ -120,6 +124,22 @@ async fn every_page_renders_with_the_security_headers_and_its_language() {
         .unwrap();
     assert!(body.contains(r#"<html lang="de">"#));
     assert!(body.contains("Senden"));
+
+    // Behind a TLS-terminating proxy, pages and the API carry HSTS.
+    for path in ["/", "/api/offers"] {
+        let r = app
+            .client
+            .get(app.url(path))
+            .header("x-forwarded-proto", "https")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

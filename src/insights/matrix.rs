@@ -192,8 +192,11 @@ pub async fn build(
     let prev = period.previous();
     let (pfrom, pto) = prev.bounds();
     let (rc, cc) = (column(rows), column(cols));
-    let now = store.demand_by(rc, cc, &from, &to).await?;
-    let before = store.demand_by(rc, cc, &pfrom, &pto).await?;
+    // Both periods at once, on two of the pool's connections: each is a scan of its days.
+    let (now, before) = tokio::try_join!(
+        store.demand_by(rc, cc, &from, &to),
+        store.demand_by(rc, cc, &pfrom, &pto)
+    )?;
     let now = tally(kb, rows, cols, &now);
     let before = tally(kb, rows, cols, &before);
 

@@ -367,7 +367,7 @@ impl Store {
         let count_sql = format!("SELECT COUNT(*) FROM gaps{clause}");
         let n = args.len();
         let page_sql = format!(
-            "SELECT {GAP_COLUMNS} FROM gaps{clause} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+            "SELECT {GAP_COLUMNS} FROM gaps{clause} ORDER BY day DESC, id DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2
         );
@@ -394,7 +394,7 @@ impl Store {
     ) -> Result<Vec<GapText>, StoreError> {
         const SQL: &str = "SELECT id, question, language, themes, subregion, person FROM gaps \
              WHERE day >= $1 AND day <= $2 AND question IS NOT NULL AND reason <> 'handoff' \
-             ORDER BY id DESC LIMIT $3";
+             ORDER BY day DESC, id DESC LIMIT $3";
         let rows: Vec<super::SixColumns> = with_pool!(self, pool => sqlx::query_as(SQL).bind(from).bind(to).bind(limit).fetch_all(pool).await?);
         Ok(rows
             .into_iter()

@@ -134,15 +134,20 @@ impl Store {
             {
                 std::fs::create_dir_all(dir).map_err(StoreError::Directory)?;
             }
+            // The file is read through a memory map (no read() per page), and the writer keeps a
+            // larger page cache: an insert touches the gap table, its indexes and the demand
+            // table, and with SQLite's default 2 MiB cache a large log made every one of those
+            // a page miss.
+            let opts = opts.pragma("mmap_size", "268435456");
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts.clone())
+                .connect_with(opts.clone().pragma("cache_size", "-65536"))
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&write).await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(8)
-                .connect_with(opts)
+                .connect_with(opts.pragma("cache_size", "-16384"))
                 .await?;
             Db::Sqlite { read, write }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {

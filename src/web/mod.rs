@@ -71,6 +71,29 @@ where
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        .layer(axum::middleware::from_fn(hsts))
+}
+
+/// The HSTS policy sent when the request came over TLS.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// HSTS when the request came over TLS (the proxy in front says so with `X-Forwarded-Proto`).
+/// A client could claim that over plain HTTP, but browsers ignore HSTS received without TLS, so
+/// believing the header costs nothing.
+async fn hsts(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let tls = request
+        .headers()
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+        || request.uri().scheme_str() == Some("https");
+    let mut response = next.run(request).await;
+    if tls {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
+    response
 }
 
 /// What every page needs to know about the request.
