@@ -16,8 +16,14 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-(cd "$root" && cargo build --locked --quiet)
-bin="$target/debug/wegwijzer"
+# CI passes the binary `cargo test` already built (WEGWIJZER_BIN): `cargo build` alone resolves
+# the dependencies' features without the dev-dependencies and would compile much of it again.
+if [ -n "${WEGWIJZER_BIN:-}" ]; then
+  bin="$WEGWIJZER_BIN"
+else
+  (cd "$root" && cargo build --locked --quiet)
+  bin="$target/debug/wegwijzer"
+fi
 
 tmp="$(mktemp -d)"
 server=""
