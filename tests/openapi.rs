@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{Backend, spawn_app};
+use common::{Backend, route_literals, spawn_app};
 use serde_json::Value;
 
 /// Routes under `/api` that the public document leaves out on purpose, with why. A new route
@@ -30,31 +28,6 @@ const EXEMPT: &[(&str, &str)] = &[
         "officers, login or bearer token",
     ),
 ];
-
-/// Every `.route("…")` path literal in the HTTP sources.
-fn route_literals() -> Vec<String> {
-    fn walk(dir: &Path, out: &mut Vec<String>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                // rustfmt may break a long `.route(` call before its path.
-                for part in text.split(".route(").skip(1) {
-                    if let Some(rest) = part.trim_start().strip_prefix('"') {
-                        out.push(rest.split('"').next().unwrap().to_owned());
-                    }
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut out);
-    out.sort();
-    out.dedup();
-    out
-}
 
 /// Whether the router serves `path` (a route, not the not-found fallback): an unused method on a
 /// served route is a 405, anywhere else a 404.

@@ -6,9 +6,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{Backend, TestApp, api_token, spawn_app};
+use common::{Backend, TestApp, api_token, route_literals, spawn_app};
 use reqwest::{Method, StatusCode, redirect};
 use wegwijzer::auth::Role;
 
@@ -53,30 +51,6 @@ const ADVISERS_READ: &[&str] = &[
 ];
 
 const METHODS: [Method; 4] = [Method::GET, Method::POST, Method::PATCH, Method::DELETE];
-
-fn route_literals() -> Vec<String> {
-    fn walk(dir: &Path, out: &mut Vec<String>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let text = std::fs::read_to_string(&p).unwrap();
-                // rustfmt may break a long `.route(` call before its path.
-                for part in text.split(".route(").skip(1) {
-                    if let Some(rest) = part.trim_start().strip_prefix('"') {
-                        out.push(rest.split('"').next().unwrap().to_owned());
-                    }
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut out);
-    out.sort();
-    out.dedup();
-    out
-}
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "1").replace("{name}", "wegwijzer.css")

@@ -180,3 +180,31 @@ pub async fn api_token(db_url: &str, role: wegwijzer::auth::Role) -> String {
     store.close().await;
     token
 }
+
+/// Every `.route("…")` path literal in `src/`, for the tests that walk the whole router.
+pub fn route_literals() -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                // rustfmt may break a long `.route(` call before its path.
+                for part in text.split(".route(").skip(1) {
+                    if let Some(rest) = part.trim_start().strip_prefix('"') {
+                        out.push(rest.split('"').next().unwrap().to_owned());
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut out,
+    );
+    out.sort();
+    out.dedup();
+    out
+}
