@@ -1,5 +1,7 @@
 //! The unmet-demand log at scale: 1,000,000 generated gap records over two years, then
-//! - inserting gaps one by one as the API does (each its own transaction, demand counted too),
+//! - inserting gaps one by one as the API does (demand counted too): one writer alone (the time
+//!   of one insert), and 64 at once as under load, where gaps arriving together share a
+//!   transaction (group commit; criterion's time per gap is the inverse of the throughput),
 //! - the white-spot matrix for a year, theme × sub-region,
 //! - a page of the gap list (with its total) for a year, and one filtered by reason.
 //!
@@ -147,6 +149,30 @@ fn gaplog(c: &mut Criterion) {
             let gap = generate(&kb, &mut rng);
             let store = store.clone();
             async move { store.insert_gap(&gap).await.unwrap() }
+        })
+    });
+    g.bench_function("insert_gap_64_writers", |b| {
+        b.to_async(&rt).iter_custom(|iters| {
+            let gaps: Vec<NewGap> = (0..iters).map(|_| generate(&kb, &mut rng)).collect();
+            let store = store.clone();
+            async move {
+                let start = Instant::now();
+                let mut writers = tokio::task::JoinSet::new();
+                let per_writer = gaps.len().div_ceil(64).max(1);
+                for chunk in gaps.chunks(per_writer) {
+                    let chunk = chunk.to_vec();
+                    let store = store.clone();
+                    writers.spawn(async move {
+                        for gap in &chunk {
+                            store.insert_gap(gap).await.unwrap();
+                        }
+                    });
+                }
+                while let Some(done) = writers.join_next().await {
+                    done.unwrap();
+                }
+                start.elapsed()
+            }
         })
     });
     g.bench_function("matrix_year_theme_subregion", |b| {

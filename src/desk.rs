@@ -186,13 +186,9 @@ impl App {
                     channel: ask.channel.as_str(),
                     outcome: answer.outcome.as_str(),
                 };
-                match self.on_answer_path(self.store.count_demand(&key)).await {
-                    Ok(()) => {}
-                    // Already reported once when the database went away.
-                    Err(StoreError::Unavailable) => {
-                        tracing::debug!("database away: question not counted")
-                    }
-                    Err(e) => tracing::warn!(error = %e, "could not count the question"),
+                // Counted in memory and written about once a second: never waits on the database.
+                if let Err(e) = self.store.count_demand(&key).await {
+                    tracing::warn!(error = %e, "could not count the question");
                 }
             }
             Outcome::Gap | Outcome::Handoff => {

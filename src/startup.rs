@@ -13,7 +13,7 @@ use crate::assistant::{Assistant, MemoryConversations};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::http::{AppState, router};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 fn load_catalog(dir: &std::path::Path) -> anyhow::Result<(Catalog, usize)> {
     match Catalog::load(dir) {
@@ -115,12 +115,14 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = router(state.clone());
+    let flusher = spawn_demand_flush(state.store.clone());
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await?;
+    flusher.abort();
     // Last chance to write spooled gaps; whatever stays is replayed at the next start.
     replay_spool(&state).await;
     state.store.close().await;
@@ -187,6 +189,21 @@ fn spawn_spool_replay(state: AppState) {
             }
         }
     });
+}
+
+/// Writes the demand counted in memory about once a second (see `store::demand`).
+fn spawn_demand_flush(store: Store) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match store.flush_demand().await {
+                Ok(()) | Err(StoreError::Unavailable) => {}
+                Err(e) => tracing::warn!(error = %e, "demand counts not written yet"),
+            }
+        }
+    })
 }
 
 /// Human-readable lines by default; one JSON object per line with `WEGWIJZER_LOG_FORMAT=json`,

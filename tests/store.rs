@@ -165,3 +165,118 @@ async fn retention_keeps_records_without_text_and_erasure_deletes_a_conversation
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn demand_counts_wait_in_memory_while_the_database_is_away_and_are_written_after() {
+    use wegwijzer::store::{DemandKey, StoreError};
+    for b in backends() {
+        let db = TestDb::new(b).await;
+        let store = Store::connect(&db.url).await.unwrap();
+        let themes = ["export".to_owned()];
+        let key = DemandKey {
+            themes: &themes,
+            channel: "web",
+            outcome: "answered",
+            ..DemandKey::default()
+        };
+        // The breaker opens: the database counts as away for a moment.
+        store.report_unreachable();
+        store.count_demand(&key).await.unwrap();
+        store.count_demand(&key).await.unwrap();
+        assert!(matches!(
+            store.flush_demand().await,
+            Err(StoreError::Unavailable)
+        ));
+        assert_eq!(store.pending_demand_cells(), 1, "{b:?}: kept, not lost");
+        // Once the breaker lets a probe through, the held counts are written.
+        tokio::time::sleep(wegwijzer::store::breaker::OPEN_FOR).await;
+        store.flush_demand().await.unwrap();
+        assert_eq!(store.pending_demand_cells(), 0, "{b:?}");
+        assert_eq!(store.counted("answered").await.unwrap(), 2, "{b:?}");
+        // Closing writes what is still held, so a graceful shutdown loses no count.
+        store.count_demand(&key).await.unwrap();
+        store.close().await;
+        let again = Store::connect(&db.url).await.unwrap();
+        assert_eq!(again.counted("answered").await.unwrap(), 3, "{b:?}");
+        again.close().await;
+    }
+}
+
+#[tokio::test]
+async fn demand_sums_stay_right_across_buckets_and_late_writes() {
+    use time::{Duration, OffsetDateTime};
+    use wegwijzer::knowledge::format_date;
+    use wegwijzer::store::{DemandColumn, DemandRow, NewGap};
+    let today = OffsetDateTime::now_utc().date();
+    let d = |n: i64| format_date(today - Duration::days(n));
+    let gap = |theme: &str, subregion: &str| NewGap {
+        language: "nl".into(),
+        channel: "web".into(),
+        reason: "no_offer".into(),
+        themes: vec![theme.to_owned()],
+        subregion: Some(subregion.to_owned()),
+        ..NewGap::default()
+    };
+    let sum = |rows: &[DemandRow], theme: &str, subregion: &str| -> i64 {
+        rows.iter()
+            .filter(|r| r.row == theme && r.col == subregion)
+            .map(|r| r.n)
+            .sum()
+    };
+    for b in backends() {
+        let db = TestDb::new(b).await;
+        let store = Store::connect(&db.url).await.unwrap();
+        store
+            .insert_gaps_on(&[
+                (d(400), gap("export", "noord-drenthe")),
+                (d(100), gap("export", "noord-drenthe")),
+                (d(40), gap("export", "noord-drenthe")),
+                (d(40), gap("innovatie", "zuidwest-drenthe")),
+                (d(5), gap("export", "noord-drenthe")),
+                (d(1), gap("export", "noord-drenthe")),
+                (d(0), gap("export", "noord-drenthe")),
+            ])
+            .await
+            .unwrap();
+        let by = |from: String, to: String| {
+            let store = store.clone();
+            async move {
+                store
+                    .demand_by(DemandColumn::Theme, DemandColumn::Subregion, &from, &to)
+                    .await
+                    .unwrap()
+            }
+        };
+        // A few days first: those days are summed as day buckets inside months that a longer
+        // period later reads as whole months. Nothing may count twice.
+        let few = by(d(45), d(35)).await;
+        assert_eq!(sum(&few, "export", "noord-drenthe"), 1, "{b:?}");
+        let year = by(d(364), d(0)).await;
+        assert_eq!(sum(&year, "export", "noord-drenthe"), 5, "{b:?}: {year:?}");
+        assert_eq!(sum(&year, "innovatie", "zuidwest-drenthe"), 1, "{b:?}");
+        let again = by(d(364), d(0)).await;
+        assert_eq!(
+            sum(&again, "export", "noord-drenthe"),
+            5,
+            "{b:?}: read from the sums"
+        );
+        let two_years = by(d(729), d(0)).await;
+        assert_eq!(sum(&two_years, "export", "noord-drenthe"), 6, "{b:?}");
+
+        // A spooled gap replayed after its day was summed: the sums of that day and month go.
+        let at = format!("{}T10:00:00Z", d(100));
+        store
+            .insert_gap_ref(&gap("export", "noord-drenthe"), "late-replay", Some(&at))
+            .await
+            .unwrap();
+        let after = by(d(364), d(0)).await;
+        assert_eq!(
+            sum(&after, "export", "noord-drenthe"),
+            6,
+            "{b:?}: late gap counted"
+        );
+        let few = by(d(45), d(35)).await;
+        assert_eq!(sum(&few, "export", "noord-drenthe"), 1, "{b:?}");
+        store.close().await;
+    }
+}

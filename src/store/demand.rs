@@ -1,10 +1,135 @@
 //! Demand counted without text: one row per day and cell (theme × audience × stage × place ×
 //! channel × outcome). Every question and every feedback adds to it, so the white-spot matrix reads
 //! this small table rather than the gap records.
+//!
+//! Answered questions are counted in memory first and written in one transaction about once a
+//! second ([`Store::flush_demand`]): a write transaction per answered question cost the single
+//! SQLite writer (and PostgreSQL a round trip) on the hottest path, and while the database is away
+//! the counts wait here instead of being lost. Reads flush first, so this instance's counts are
+//! always visible to its own queries. Gap records still count their demand in their own
+//! transaction, so a gap and its count are stored together or not at all.
+
+use std::collections::HashMap;
 
 use sqlx::Row;
 
 use super::{Store, StoreError, with_pool, with_writer};
+
+/// Distinct cells held in memory at most while the database cannot take them (a day has far
+/// fewer); past it further counts are dropped and logged rather than growing without bound.
+const MAX_PENDING_CELLS: usize = 100_000;
+
+/// One demand cell of one day, as the table keys it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct CellKey {
+    pub day: String,
+    pub theme: String,
+    pub audience: String,
+    pub stage: String,
+    pub municipality: String,
+    pub subregion: String,
+    pub channel: String,
+    pub outcome: String,
+}
+
+/// Counts per cell, summed before they are written: one upsert per cell, however many questions.
+#[derive(Debug, Default)]
+pub(crate) struct Cells(pub HashMap<CellKey, i64>);
+
+impl Cells {
+    /// Adds one question to its cells on `day`.
+    pub(crate) fn add(&mut self, day: &str, key: &DemandKey<'_>) {
+        for (theme, audience, stage) in cells_of(key) {
+            let k = CellKey {
+                day: day.to_owned(),
+                theme: theme.to_owned(),
+                audience: audience.to_owned(),
+                stage: stage.to_owned(),
+                municipality: key.municipality.unwrap_or("").to_owned(),
+                subregion: key.subregion.unwrap_or("").to_owned(),
+                channel: key.channel.to_owned(),
+                outcome: key.outcome.to_owned(),
+            };
+            self.add_n(k, 1);
+        }
+    }
+
+    fn add_n(&mut self, k: CellKey, n: i64) {
+        if let Some(v) = self.0.get_mut(&k) {
+            *v += n;
+        } else if self.0.len() < MAX_PENDING_CELLS {
+            self.0.insert(k, n);
+        } else {
+            tracing::warn!(
+                "demand counts waiting for the database exceed their bound; one dropped"
+            );
+        }
+    }
+
+    /// The closed days among the cells, whose sums a write makes stale.
+    pub(crate) fn late_days(&self) -> std::collections::BTreeSet<&str> {
+        self.0
+            .keys()
+            .map(|k| k.day.as_str())
+            .filter(|d| super::rollup::may_have_buckets(d))
+            .collect()
+    }
+}
+
+/// Writes summed cells inside an open transaction, first removing the sums of closed days they
+/// land on (see `rollup`).
+macro_rules! write_cells {
+    ($tx:expr, $db:expr, $cells:expr) => {
+        for day in $cells.late_days() {
+            $crate::store::rollup::invalidate!($tx, $db, day);
+        }
+        for (k, n) in &$cells.0 {
+            sqlx::query($crate::store::demand::UPSERT)
+                .bind(&k.day)
+                .bind(&k.theme)
+                .bind(&k.audience)
+                .bind(&k.stage)
+                .bind(&k.municipality)
+                .bind(&k.subregion)
+                .bind(&k.channel)
+                .bind(&k.outcome)
+                .bind(n)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+pub(crate) use write_cells;
+
+/// Counts not yet written, shared by every clone of the store.
+#[derive(Debug, Default)]
+pub(crate) struct Pending {
+    cells: std::sync::Mutex<Cells>,
+    /// One flush at a time, so a reader that flushes sees every earlier count committed.
+    flushing: tokio::sync::Mutex<()>,
+}
+
+impl Pending {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cells> {
+        self.cells.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn take(&self) -> Cells {
+        std::mem::take(&mut *self.lock())
+    }
+
+    /// Puts counts back after a failed write, to be written by a later flush.
+    fn restore(&self, taken: Cells) {
+        let mut cells = self.lock();
+        for (k, n) in taken.0 {
+            cells.add_n(k, n);
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.lock().0.len()
+    }
+}
 
 /// The cell(s) a question counts in. Empty lists count once under `''` ("not understood").
 #[derive(Debug, Clone, Default)]
@@ -19,13 +144,13 @@ pub struct DemandKey<'a> {
 }
 
 pub(crate) const UPSERT: &str = "INSERT INTO demand (day, theme, audience, stage, municipality, subregion, channel, outcome, n) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
      ON CONFLICT (day, theme, audience, stage, municipality, subregion, channel, outcome) \
-     DO UPDATE SET n = demand.n + 1";
+     DO UPDATE SET n = demand.n + excluded.n";
 
 /// A question with two themes counts in both theme rows: the matrix shows where demand lies, not
 /// a partition of questions. The combinations are bounded: the assistant understands few of each.
-pub(crate) fn cells<'a>(key: &'a DemandKey<'a>) -> Vec<(&'a str, &'a str, &'a str)> {
+pub(crate) fn cells_of<'a>(key: &'a DemandKey<'a>) -> Vec<(&'a str, &'a str, &'a str)> {
     fn or_none(v: &[String]) -> Vec<&str> {
         if v.is_empty() {
             vec![""]
@@ -43,26 +168,6 @@ pub(crate) fn cells<'a>(key: &'a DemandKey<'a>) -> Vec<(&'a str, &'a str, &'a st
     }
     out
 }
-
-/// Adds one question to its cells inside an open transaction (or on a pool).
-macro_rules! add_demand {
-    ($exec:expr, $day:expr, $key:expr) => {
-        for (theme, audience, stage) in $crate::store::demand::cells($key) {
-            sqlx::query($crate::store::demand::UPSERT)
-                .bind($day)
-                .bind(theme)
-                .bind(audience)
-                .bind(stage)
-                .bind($key.municipality.unwrap_or(""))
-                .bind($key.subregion.unwrap_or(""))
-                .bind($key.channel)
-                .bind($key.outcome)
-                .execute(&mut *$exec)
-                .await?;
-        }
-    };
-}
-pub(crate) use add_demand;
 
 /// One aggregated row of the demand table for the matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +190,7 @@ pub enum DemandColumn {
 }
 
 impl DemandColumn {
-    fn sql(self) -> &'static str {
+    pub(crate) fn sql(self) -> &'static str {
         match self {
             DemandColumn::Theme => "theme",
             DemandColumn::Audience => "audience",
@@ -98,15 +203,42 @@ impl DemandColumn {
 }
 
 impl Store {
-    /// Counts one question (or feedback) in its cells, today, without its text.
+    /// Counts one question (or feedback) in its cells, today, without its text. The count is
+    /// held in memory until the next [`flush_demand`](Self::flush_demand); it cannot fail.
     pub async fn count_demand(&self, key: &DemandKey<'_>) -> Result<(), StoreError> {
-        let day = super::gaps::today();
-        with_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
-            add_demand!(tx, &day, key);
-            tx.commit().await?;
-        });
+        self.pending.lock().add(&super::gaps::today(), key);
         Ok(())
+    }
+
+    /// Writes the counts held in memory in one transaction. On failure they stay held (up to a
+    /// bound) and the next flush tries again. Run about once a second, before every read of the
+    /// demand table and at shutdown.
+    pub async fn flush_demand(&self) -> Result<(), StoreError> {
+        let _one_at_a_time = self.pending.flushing.lock().await;
+        let cells = self.pending.take();
+        if cells.0.is_empty() {
+            return Ok(());
+        }
+        // Counts held over midnight (or while the database was away) may land on a closed day:
+        // write_cells takes care of its sums.
+        let written: Result<(), StoreError> = async {
+            with_writer!(self, pool => {
+                let mut tx = pool.begin().await?;
+                write_cells!(tx, &self.db, cells);
+                tx.commit().await?;
+            });
+            Ok(())
+        }
+        .await;
+        if written.is_err() {
+            self.pending.restore(cells);
+        }
+        written
+    }
+
+    /// Distinct cells counted in memory and not yet written (for `/readyz` and tests).
+    pub fn pending_demand_cells(&self) -> usize {
+        self.pending.len()
     }
 
     /// Total counted for an outcome (all days and cells), counting each question once per theme.
@@ -114,37 +246,10 @@ impl Store {
         // PostgreSQL sums BIGINT into NUMERIC: cast back so both backends return a BIGINT.
         const SQL: &str =
             "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM demand WHERE outcome = $1";
+        self.flush_demand().await?;
         let n: i64 = with_pool!(self, pool => {
             sqlx::query(SQL).bind(outcome).fetch_one(pool).await?.try_get::<i64, _>(0)?
         });
         Ok(n)
-    }
-
-    /// Demand between two days (inclusive, `YYYY-MM-DD`) grouped by two dimensions and outcome.
-    pub async fn demand_by(
-        &self,
-        rows: DemandColumn,
-        cols: DemandColumn,
-        from: &str,
-        to: &str,
-    ) -> Result<Vec<DemandRow>, StoreError> {
-        let sql = format!(
-            "SELECT {r}, {c}, outcome, CAST(SUM(n) AS BIGINT) FROM demand \
-             WHERE day >= $1 AND day <= $2 GROUP BY {r}, {c}, outcome",
-            r = rows.sql(),
-            c = cols.sql()
-        );
-        let out: Vec<(String, String, String, i64)> = with_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(from).bind(to).fetch_all(pool).await?
-        });
-        Ok(out
-            .into_iter()
-            .map(|(row, col, outcome, n)| DemandRow {
-                row,
-                col,
-                outcome,
-                n,
-            })
-            .collect())
     }
 }

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use super::demand::{DemandKey, add_demand};
+use super::demand::{Cells, DemandKey, write_cells};
 use super::{Store, StoreError, with_pool, with_writer};
 
 /// A gap to record. `question` must already be redacted (`None` when redaction failed).
@@ -148,33 +148,85 @@ impl GapFilter {
     }
 }
 
-/// Inserts one gap row inside an open transaction and yields its id.
-macro_rules! insert_one {
-    ($tx:expr, $g:expr, $stamp:expr, $day:expr) => {
-        sqlx::query(INSERT_GAP)
-            .bind($stamp)
-            .bind($day)
-            .bind(&$g.question)
-            .bind(&$g.language)
-            .bind(&$g.channel)
-            .bind(&$g.reason)
-            .bind(join(&$g.themes))
-            .bind(join(&$g.audiences))
-            .bind(join(&$g.stages))
-            .bind(join(&$g.opgaven))
-            .bind(&$g.municipality)
-            .bind(&$g.subregion)
-            .bind(join(&$g.offers))
-            .bind(&$g.conversation_id)
-            .bind(&$g.person)
-            .fetch_one(&mut *$tx)
-            .await?
-            .try_get::<i64, _>(0)?
-    };
+const INSERT_GAP: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person, ref) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ref) DO NOTHING RETURNING id";
+
+/// One gap to write: under a reference (`None` for imports, which are never replayed), at a time.
+pub(crate) struct GapWrite<'a> {
+    pub gap: &'a NewGap,
+    pub reference: Option<&'a str>,
+    pub stamp: String,
+    pub day: String,
 }
 
-const INSERT_GAP: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
+impl<'a> GapWrite<'a> {
+    /// Now, or the time a spooled gap happened.
+    pub(crate) fn new(
+        gap: &'a NewGap,
+        reference: Option<&'a str>,
+        created_at: Option<&str>,
+    ) -> Self {
+        let (stamp, day) = match created_at {
+            Some(at) => (at.to_owned(), at.get(..10).unwrap_or_default().to_owned()),
+            None => now(),
+        };
+        GapWrite {
+            gap,
+            reference,
+            stamp,
+            day,
+        }
+    }
+}
+
+impl Store {
+    /// Writes gaps in one transaction with the demand they count, and yields their ids in order.
+    /// A reference written before stores nothing again and yields the first id.
+    pub(crate) async fn write_gaps(&self, items: &[GapWrite<'_>]) -> Result<Vec<i64>, StoreError> {
+        const EXISTING: &str = "SELECT id FROM gaps WHERE ref = $1";
+        let ids = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut ids = Vec::with_capacity(items.len());
+            let mut cells = Cells::default();
+            for w in items {
+                let g = w.gap;
+                let inserted = sqlx::query(INSERT_GAP)
+                    .bind(&w.stamp)
+                    .bind(&w.day)
+                    .bind(&g.question)
+                    .bind(&g.language)
+                    .bind(&g.channel)
+                    .bind(&g.reason)
+                    .bind(join(&g.themes))
+                    .bind(join(&g.audiences))
+                    .bind(join(&g.stages))
+                    .bind(join(&g.opgaven))
+                    .bind(&g.municipality)
+                    .bind(&g.subregion)
+                    .bind(join(&g.offers))
+                    .bind(&g.conversation_id)
+                    .bind(&g.person)
+                    .bind(w.reference)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let id = match inserted {
+                    Some(row) => {
+                        cells.add(&w.day, &g.demand_key());
+                        row.try_get::<i64, _>(0)?
+                    }
+                    None => sqlx::query(EXISTING).bind(w.reference).fetch_one(&mut *tx).await?.try_get::<i64, _>(0)?,
+                };
+                ids.push(id);
+            }
+            // A spooled gap replayed after its day is over lands on a closed day: write_cells
+            // removes that day's sums.
+            write_cells!(tx, &self.db, cells);
+            tx.commit().await?;
+            ids
+        });
+        Ok(ids)
+    }
+}
 
 fn join<T: ToString>(v: &[T]) -> String {
     v.iter()
@@ -281,45 +333,13 @@ impl Store {
         reference: &str,
         created_at: Option<&str>,
     ) -> Result<i64, StoreError> {
-        let (stamp, day) = match created_at {
-            Some(at) => (at.to_owned(), at.get(..10).unwrap_or_default().to_owned()),
-            None => now(),
-        };
-        const SQL: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person, ref) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ref) DO NOTHING RETURNING id";
-        const EXISTING: &str = "SELECT id FROM gaps WHERE ref = $1";
-        let id = with_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let inserted = sqlx::query(SQL)
-                .bind(&stamp)
-                .bind(&day)
-                .bind(&g.question)
-                .bind(&g.language)
-                .bind(&g.channel)
-                .bind(&g.reason)
-                .bind(join(&g.themes))
-                .bind(join(&g.audiences))
-                .bind(join(&g.stages))
-                .bind(join(&g.opgaven))
-                .bind(&g.municipality)
-                .bind(&g.subregion)
-                .bind(join(&g.offers))
-                .bind(&g.conversation_id)
-                .bind(&g.person)
-                .bind(reference)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let id = match inserted {
-                Some(row) => {
-                    add_demand!(tx, &day, &g.demand_key());
-                    row.try_get::<i64, _>(0)?
-                }
-                None => sqlx::query(EXISTING).bind(reference).fetch_one(&mut *tx).await?.try_get::<i64, _>(0)?,
-            };
-            tx.commit().await?;
-            id
-        });
-        Ok(id)
+        if let Some(id) = self.group_commit(g, reference, created_at).await {
+            return id;
+        }
+        let ids = self
+            .write_gaps(&[GapWrite::new(g, Some(reference), created_at)])
+            .await?;
+        Ok(ids[0])
     }
 
     /// Looks a gap up by the reference the API gave out.
@@ -332,15 +352,16 @@ impl Store {
     /// Inserts many gaps in one transaction (imports and generated benchmark data), on the days
     /// given with each.
     pub async fn insert_gaps_on(&self, gaps: &[(String, NewGap)]) -> Result<(), StoreError> {
-        with_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
-            for (day, g) in gaps {
-                let stamp = format!("{day}T12:00:00Z");
-                insert_one!(tx, g, &stamp, day);
-                add_demand!(tx, day, &g.demand_key());
-            }
-            tx.commit().await?;
-        });
+        let items: Vec<GapWrite<'_>> = gaps
+            .iter()
+            .map(|(day, g)| GapWrite {
+                gap: g,
+                reference: None,
+                stamp: format!("{day}T12:00:00Z"),
+                day: day.clone(),
+            })
+            .collect();
+        self.write_gaps(&items).await?;
         Ok(())
     }
 

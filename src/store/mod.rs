@@ -13,7 +13,9 @@ pub mod breaker;
 mod conversations;
 mod demand;
 mod gaps;
+mod group_commit;
 mod people;
+mod rollup;
 pub use demand::{DemandColumn, DemandKey, DemandRow};
 pub use gaps::{GAP_STATUSES, GapFilter, GapRecord, GapText, NewGap, Triage, pseudonym};
 pub use people::{AuditEntry, Session, TokenInfo};
@@ -82,6 +84,9 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("the database is unreachable; trying again shortly")]
     Unavailable,
+    /// A batch of gaps written together failed; every gap of it gets the message.
+    #[error("database error: {0}")]
+    Batch(String),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
@@ -98,6 +103,10 @@ impl From<sqlx::Error> for StoreError {
 pub struct Store {
     db: Db,
     breaker: std::sync::Arc<breaker::Breaker>,
+    pending: std::sync::Arc<demand::Pending>,
+    /// The group-commit writer of gap records (see `group_commit`); `None` in the writer's own
+    /// copy of the store.
+    batcher: Option<tokio::sync::mpsc::Sender<group_commit::Job>>,
 }
 
 #[derive(Clone, Debug)]
@@ -162,10 +171,14 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(crate::config::redact_url(url)));
         };
-        Ok(Store {
+        let mut store = Store {
             db: store,
             breaker: Default::default(),
-        })
+            pending: Default::default(),
+            batcher: None,
+        };
+        store.batcher = Some(group_commit::spawn(store.clone()));
+        Ok(store)
     }
 
     pub fn backend(&self) -> &'static str {
@@ -237,7 +250,11 @@ impl Store {
             .collect())
     }
 
+    /// Writes what is still counted in memory, then closes the pools.
     pub async fn close(&self) {
+        if let Err(e) = self.flush_demand().await {
+            tracing::warn!(error = %e, cells = self.pending_demand_cells(), "demand counts not written at shutdown");
+        }
         match &self.db {
             Db::Sqlite { read, write } => {
                 read.close().await;
