@@ -280,3 +280,96 @@ async fn demand_sums_stay_right_across_buckets_and_late_writes() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn gap_list_totals_follow_inserts_triage_and_erasure() {
+    use wegwijzer::store::{GapFilter, GapRecord, NewGap, Triage};
+    for b in backends() {
+        let db = TestDb::new(b).await;
+        let store = Store::connect(&db.url).await.unwrap();
+        let gap = |reason: &str, channel: &str, conversation: &str| NewGap {
+            language: "nl".into(),
+            channel: channel.into(),
+            reason: reason.into(),
+            themes: vec!["export".into()],
+            conversation_id: Some(conversation.into()),
+            ..NewGap::default()
+        };
+        let mut ids = Vec::new();
+        for (reason, channel, conv) in [
+            ("no_offer", "web", "c1"),
+            ("no_offer", "web", "c2"),
+            ("handoff", "discord", "c2"),
+            ("region_mismatch", "api", "c3"),
+            ("no_offer", "api", "c3"),
+        ] {
+            ids.push(store.insert_gap(&gap(reason, channel, conv)).await.unwrap());
+        }
+        store
+            .insert_gaps_on(&[("2025-03-04".into(), gap("no_offer", "web", "c9"))])
+            .await
+            .unwrap();
+        let triage = |status: &str| Triage {
+            status: Some(status.into()),
+            ..Triage::default()
+        };
+        store.triage_gap(ids[0], &triage("reviewed")).await.unwrap();
+        store
+            .triage_gap(ids[0], &triage("addressed"))
+            .await
+            .unwrap();
+        store
+            .triage_gap(ids[3], &triage("not-a-gap"))
+            .await
+            .unwrap();
+        // A note alone changes no count.
+        let note = Triage {
+            note: Some("seen".into()),
+            ..Triage::default()
+        };
+        store.triage_gap(ids[3], &note).await.unwrap();
+        assert_eq!(store.erase_conversation("c2").await.unwrap(), 2);
+
+        let all: Vec<GapRecord> = store.recent_gaps(1000).await.unwrap();
+        assert_eq!(all.len(), 4, "{b:?}");
+        let filters = [
+            GapFilter::default(),
+            GapFilter {
+                reason: Some("no_offer".into()),
+                ..GapFilter::default()
+            },
+            GapFilter {
+                channel: Some("api".into()),
+                ..GapFilter::default()
+            },
+            GapFilter {
+                status: Some("new".into()),
+                ..GapFilter::default()
+            },
+            GapFilter {
+                status: Some("addressed".into()),
+                channel: Some("web".into()),
+                ..GapFilter::default()
+            },
+            GapFilter {
+                from: Some("2025-01-01".into()),
+                to: Some("2025-12-31".into()),
+                ..GapFilter::default()
+            },
+        ];
+        for f in &filters {
+            let expected = all
+                .iter()
+                .filter(|g| f.reason.as_ref().is_none_or(|r| &g.reason == r))
+                .filter(|g| f.channel.as_ref().is_none_or(|c| &g.channel == c))
+                .filter(|g| f.status.as_ref().is_none_or(|s| &g.status == s))
+                .filter(|g| f.from.as_ref().is_none_or(|d| g.created_at[..10] >= **d))
+                .filter(|g| f.to.as_ref().is_none_or(|d| g.created_at[..10] <= **d))
+                .count() as i64;
+            let (total, page) = store.list_gaps(f).await.unwrap();
+            assert_eq!(total, expected, "{b:?}: {f:?}");
+            assert_eq!(page.len() as i64, expected, "{b:?}: {f:?}");
+        }
+        store.close().await;
+    }
+}

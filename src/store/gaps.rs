@@ -118,6 +118,14 @@ impl Default for GapFilter {
 }
 
 impl GapFilter {
+    /// Whether the filter uses only what `gap_days` is keyed by.
+    fn counted_by_day(&self) -> bool {
+        self.theme.is_none()
+            && self.audience.is_none()
+            && self.subregion.is_none()
+            && self.municipality.is_none()
+    }
+
     /// The WHERE clause with numbered parameters and their values, in order. Values are always
     /// bound, never spliced into the SQL.
     fn where_clause(&self) -> (String, Vec<String>) {
@@ -150,6 +158,24 @@ impl GapFilter {
 
 const INSERT_GAP: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person, ref) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ref) DO NOTHING RETURNING id";
+
+/// Adds `n` (which may be negative) to the gaps of a day, reason, channel and status, inside an
+/// open transaction: `gap_days` moves in step with every write to `gaps`.
+macro_rules! count_gaps {
+    ($tx:expr, $day:expr, $reason:expr, $channel:expr, $status:expr, $n:expr) => {
+        sqlx::query(
+            "INSERT INTO gap_days (day, reason, channel, status, n) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (day, reason, channel, status) DO UPDATE SET n = gap_days.n + excluded.n",
+        )
+        .bind($day)
+        .bind($reason)
+        .bind($channel)
+        .bind($status)
+        .bind($n)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
 
 /// One gap to write: under a reference (`None` for imports, which are never replayed), at a time.
 pub(crate) struct GapWrite<'a> {
@@ -188,6 +214,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             let mut ids = Vec::with_capacity(items.len());
             let mut cells = Cells::default();
+            let mut days: std::collections::BTreeMap<(&str, &str, &str), i64> = Default::default();
             for w in items {
                 let g = w.gap;
                 let inserted = sqlx::query(INSERT_GAP)
@@ -212,6 +239,7 @@ impl Store {
                 let id = match inserted {
                     Some(row) => {
                         cells.add(&w.day, &g.demand_key());
+                        *days.entry((w.day.as_str(), g.reason.as_str(), g.channel.as_str())).or_default() += 1;
                         row.try_get::<i64, _>(0)?
                     }
                     None => sqlx::query(EXISTING).bind(w.reference).fetch_one(&mut *tx).await?.try_get::<i64, _>(0)?,
@@ -221,6 +249,9 @@ impl Store {
             // A spooled gap replayed after its day is over lands on a closed day: write_cells
             // removes that day's sums.
             write_cells!(tx, &self.db, cells);
+            for ((day, reason, channel), n) in days {
+                count_gaps!(tx, day, reason, channel, "new", n);
+            }
             tx.commit().await?;
             ids
         });
@@ -385,7 +416,13 @@ impl Store {
     /// A page of gaps matching the filter, newest first, with the total that match.
     pub async fn list_gaps(&self, f: &GapFilter) -> Result<(i64, Vec<GapRecord>), StoreError> {
         let (clause, args) = f.where_clause();
-        let count_sql = format!("SELECT COUNT(*) FROM gaps{clause}");
+        // Filters that `gap_days` keeps (period, reason, channel, status) sum its rows; the others
+        // count the gaps themselves.
+        let count_sql = if f.counted_by_day() {
+            format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM gap_days{clause}")
+        } else {
+            format!("SELECT COUNT(*) FROM gaps{clause}")
+        };
         let n = args.len();
         let page_sql = format!(
             "SELECT {GAP_COLUMNS} FROM gaps{clause} ORDER BY day DESC, id DESC LIMIT ${} OFFSET ${}",
@@ -437,18 +474,29 @@ impl Store {
         let (stamp, _) = now();
         const SQL: &str = "UPDATE gaps SET status = COALESCE($1, status), note = COALESCE($2, note), \
              covered_by = COALESCE($3, covered_by), updated_at = $4 WHERE id = $5";
-        let changed = with_writer!(self, pool => {
-            sqlx::query(SQL)
-                .bind(&t.status)
-                .bind(&t.note)
-                .bind(&t.covered_by)
-                .bind(&stamp)
-                .bind(id)
-                .execute(pool)
-                .await?
-                .rows_affected()
+        const BEFORE: &str = "SELECT day, reason, channel, status FROM gaps WHERE id = $1";
+        let found = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let before: Option<(String, String, String, String)> =
+                sqlx::query_as(BEFORE).bind(id).fetch_optional(&mut *tx).await?;
+            if let Some((day, reason, channel, old)) = &before {
+                sqlx::query(SQL)
+                    .bind(&t.status)
+                    .bind(&t.note)
+                    .bind(&t.covered_by)
+                    .bind(&stamp)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(new) = t.status.as_deref().filter(|s| s != old) {
+                    count_gaps!(tx, day, reason, channel, old, -1_i64);
+                    count_gaps!(tx, day, reason, channel, new, 1_i64);
+                }
+            }
+            tx.commit().await?;
+            before.is_some()
         });
-        if changed == 0 {
+        if !found {
             return Ok(None);
         }
         self.gap(id).await
@@ -465,8 +513,20 @@ impl Store {
 
     /// Erasure on request: deletes every gap record of one conversation.
     pub async fn erase_conversation(&self, conversation_id: &str) -> Result<u64, StoreError> {
+        const COUNTS: &str = "SELECT day, reason, channel, status, COUNT(*) FROM gaps \
+             WHERE conversation_id = $1 GROUP BY day, reason, channel, status";
         const SQL: &str = "DELETE FROM gaps WHERE conversation_id = $1";
-        let n = with_writer!(self, pool => sqlx::query(SQL).bind(conversation_id).execute(pool).await?.rows_affected());
+        let n = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let counts: Vec<(String, String, String, String, i64)> =
+                sqlx::query_as(COUNTS).bind(conversation_id).fetch_all(&mut *tx).await?;
+            for (day, reason, channel, status, n) in &counts {
+                count_gaps!(tx, day, reason, channel, status, -n);
+            }
+            let n = sqlx::query(SQL).bind(conversation_id).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            n
+        });
         Ok(n)
     }
 

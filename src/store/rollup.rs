@@ -192,6 +192,18 @@ impl Store {
             .collect())
     }
 
+    /// Drops every sum, to be computed again as matrices need them: after the demand table was
+    /// changed by hand, and for the benchmark of a matrix read with nothing summed yet.
+    pub async fn clear_demand_sums(&self) -> Result<(), StoreError> {
+        with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM demand_rollup").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM demand_rollup_done").execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     /// Sums the buckets of the plan that are not there yet, each in its own short transaction so
     /// the single SQLite writer is never held for long.
     async fn sum_missing(
