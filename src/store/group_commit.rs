@@ -3,6 +3,7 @@
 //! flush of its log). Gaps that arrive while a batch is being written wait for the next batch and
 //! share its one transaction, so under load many gaps are committed for the price of one, and a
 //! lone gap is written at once as before. The id still goes out only after its batch committed.
+//! While the circuit breaker is open, gaps bypass the batches (see [`Store::group_commit`]).
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -12,6 +13,10 @@ use super::{NewGap, Store, StoreError};
 /// Gaps per transaction at most: enough to amortise the commit, few enough to keep the writer's
 /// turn short for everyone else.
 const MAX_BATCH: usize = 64;
+
+/// How long a batch may take before the database counts as away: well under the time an answer
+/// waits for its gap (`desk::RECORD_DEADLINE`), far over what a batch takes.
+const WRITE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// One gap waiting for the writer.
 #[derive(Debug)]
@@ -35,7 +40,19 @@ pub(crate) fn spawn(store: Store) -> mpsc::Sender<Job> {
                 .iter()
                 .map(|j| GapWrite::new(&j.gap, Some(&j.reference), j.created_at.as_deref()))
                 .collect();
-            let result = store.write_gaps(&items).await;
+            // A database that went away makes a connection wait for the pool's timeout (seconds),
+            // and every gap queued behind this batch would wait with it. Past the deadline the
+            // batch counts as failed (its callers spool their gaps; a batch that did commit after
+            // all is replayed as a no-op by its references) and the breaker opens, so the next
+            // batches fail at once instead of queueing.
+            let result = match tokio::time::timeout(WRITE_DEADLINE, store.write_gaps(&items)).await
+            {
+                Ok(result) => result,
+                Err(_) => {
+                    store.report_unreachable();
+                    Err(StoreError::Unavailable)
+                }
+            };
             drop(items);
             match result {
                 Ok(ids) => {
@@ -72,6 +89,11 @@ impl Store {
         created_at: Option<&str>,
     ) -> Option<Result<i64, StoreError>> {
         let sender = self.batcher.as_ref()?;
+        // While the database is known to be away, each caller goes through the breaker on its own:
+        // one probe at a time, everyone else refused at once, none queued behind the probe.
+        if self.breaker.is_open() {
+            return None;
+        }
         let (reply, answer) = oneshot::channel();
         let job = Job {
             gap: gap.clone(),
