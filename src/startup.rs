@@ -139,6 +139,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     spawn_reload_on_sighup(state.clone());
     spawn_retention(state.store.clone(), config.retention_days);
     spawn_spool_replay(state.clone());
+    spawn_matrix_warmup(state.store.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     // The bot runs beside the web and never takes it down: it logs and retries on its own.
     let bot = config.discord.token.is_some().then(|| {
@@ -188,6 +189,34 @@ fn spawn_spool_replay(state: AppState) {
                 replay_spool(&state).await;
             }
         }
+    });
+}
+
+/// Sums the closed days and months of the last two years for the dashboard's default matrix
+/// (theme × sub-region, a year and the year before), in the background at start: on a large log
+/// the first matrix would otherwise take seconds. Later days are summed as matrices need them.
+fn spawn_matrix_warmup(store: Store) {
+    use crate::store::DemandColumn;
+    tokio::spawn(async move {
+        let today = time::OffsetDateTime::now_utc().date();
+        let Ok(year) = crate::insights::Period::parse(None, None, today) else {
+            return;
+        };
+        let started = std::time::Instant::now();
+        for period in [year, year.previous()] {
+            let (from, to) = period.bounds();
+            let summed = store
+                .demand_by(DemandColumn::Theme, DemandColumn::Subregion, &from, &to)
+                .await;
+            if let Err(e) = summed {
+                tracing::warn!(error = %e, "could not sum demand for the matrix yet");
+                return;
+            }
+        }
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            "matrix sums ready"
+        );
     });
 }
 
