@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::domain::Language;
 use crate::knowledge::{KnowledgeBase, fold, words};
@@ -29,6 +29,110 @@ pub struct Concept {
     pub id: String,
     patterns: Vec<Pattern>,
 }
+
+/// Concepts with their patterns indexed by the first word or term that any match needs, so a
+/// message is checked only against the patterns its own words can reach instead of every pattern
+/// of every concept (that scan was a seventh of the server's time under load). The index only
+/// picks candidates: each is confirmed by the same test the scan used, so the result is the same.
+#[derive(Debug, Clone, Default)]
+pub struct ConceptSet {
+    concepts: Vec<Concept>,
+    /// A pattern's first folded word → (concept, pattern): word-for-word matches and compound
+    /// heads (looked up by the endings of the message's words).
+    by_word: FxHashMap<String, Vec<(u32, u32)>>,
+    /// Per language, a pattern's first analysed term → (concept, pattern).
+    by_term: [FxHashMap<String, Vec<(u32, u32)>>; 3],
+    /// Per language, single-term patterns long enough for typo matching, by first letter (a typo
+    /// match needs the first letter to agree).
+    by_first_letter: [FxHashMap<char, Vec<(u32, u32)>>; 3],
+}
+
+impl ConceptSet {
+    fn new(concepts: Vec<Concept>) -> ConceptSet {
+        let mut set = ConceptSet::default();
+        for (ci, c) in concepts.iter().enumerate() {
+            for (pi, p) in c.patterns.iter().enumerate() {
+                let at = (ci as u32, pi as u32);
+                if let Some(w) = p.words.first() {
+                    set.by_word.entry(w.clone()).or_default().push(at);
+                }
+                for l in 0..3 {
+                    if let Some(t) = p.per_lang[l].first() {
+                        set.by_term[l].entry(t.clone()).or_default().push(at);
+                    }
+                    if p.words.len() == 1
+                        && let [t] = p.per_lang[l].as_slice()
+                        && t.chars().count() >= FUZZY_MIN_CHARS
+                        && let Some(first) = t.chars().next()
+                    {
+                        set.by_first_letter[l].entry(first).or_default().push(at);
+                    }
+                }
+            }
+        }
+        set.concepts = concepts;
+        set
+    }
+
+    fn one(concept: Concept) -> ConceptSet {
+        ConceptSet::new(vec![concept])
+    }
+
+    pub fn concepts(&self) -> &[Concept] {
+        &self.concepts
+    }
+
+    /// Each concept's weight for a message: the sum of its matching patterns' weights, in
+    /// pattern order (as the scan added them).
+    fn weights(&self, a: &Analysed, fuzzy: bool) -> Vec<f32> {
+        let mut candidates: Vec<(u32, u32)> = Vec::new();
+        let mut add = |hits: Option<&Vec<(u32, u32)>>| {
+            if let Some(hits) = hits {
+                candidates.extend_from_slice(hits);
+            }
+        };
+        for w in &a.words {
+            add(self.by_word.get(w));
+            // Compound heads: every ending of six bytes or more after a first part of three.
+            for (k, _) in w.char_indices() {
+                if k >= 3 && w.len() - k >= 6 {
+                    add(self.by_word.get(&w[k..]));
+                }
+            }
+        }
+        for (l, terms) in a.terms.iter().enumerate() {
+            for t in terms {
+                add(self.by_term[l].get(t));
+            }
+        }
+        if fuzzy {
+            let l = a.language as usize;
+            for t in &a.typo_candidates[l] {
+                if let Some(first) = t.chars().next() {
+                    add(self.by_first_letter[l].get(&first));
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut weights = vec![0.0f32; self.concepts.len()];
+        for (ci, pi) in candidates {
+            let p = &self.concepts[ci as usize].patterns[pi as usize];
+            if pattern_hit(p, a, fuzzy) {
+                weights[ci as usize] += p.weight;
+            }
+        }
+        weights
+    }
+
+    /// The weight of a set of one concept (an intent word list).
+    fn weight(&self, a: &Analysed, fuzzy: bool) -> f32 {
+        self.weights(a, fuzzy).into_iter().sum()
+    }
+}
+
+/// Typo matching needs a pattern term of at least this many letters.
+const FUZZY_MIN_CHARS: usize = 7;
 
 /// The analysed form of a question, shared by every matcher.
 #[derive(Debug, Clone)]
@@ -101,20 +205,20 @@ impl Analysed {
 }
 
 pub struct Lexicon {
-    pub themes: Vec<Concept>,
-    pub audiences: Vec<Concept>,
-    pub stages: Vec<Concept>,
-    handoff_people: Concept,
-    handoff_contact: Concept,
-    handoff_phrases: Concept,
-    oos_topics: Concept,
-    injection: Concept,
-    uncovered: Concept,
-    vague: Concept,
-    money: Concept,
-    business: Concept,
-    hiring: Concept,
-    training: Concept,
+    pub themes: ConceptSet,
+    pub audiences: ConceptSet,
+    pub stages: ConceptSet,
+    handoff_people: ConceptSet,
+    handoff_contact: ConceptSet,
+    handoff_phrases: ConceptSet,
+    oos_topics: ConceptSet,
+    injection: ConceptSet,
+    uncovered: ConceptSet,
+    vague: ConceptSet,
+    money: ConceptSet,
+    business: ConceptSet,
+    hiring: ConceptSet,
+    training: ConceptSet,
     /// Per offer (by ord): which side of the staff theme it serves, read from its own words:
     /// positive for finding people, negative for training them, zero for both or neither.
     staff_side: Vec<f32>,
@@ -272,20 +376,20 @@ impl Lexicon {
         Lexicon {
             names,
             unique_name_weight: (n / 2.0).ln() - 1e-3,
-            themes: terms(&t.themes),
-            audiences: terms(&t.audiences),
-            stages: terms(&t.stages),
-            handoff_people: concept("people", &i.handoff.people),
-            handoff_contact: concept("contact", &i.handoff.contact),
-            handoff_phrases: concept("phrases", &i.handoff.phrases),
-            oos_topics: concept("topics", &i.out_of_scope.topics),
-            injection: concept("injection", &i.out_of_scope.injection),
-            uncovered: concept("uncovered", &i.uncovered.words),
-            vague: concept("vague", &i.vague.words),
-            money: concept("money", &i.money.words),
-            business: concept("business", &i.business.words),
-            hiring: concept("hiring", &i.staff.hiring),
-            training: concept("training", &i.staff.training),
+            themes: ConceptSet::new(terms(&t.themes)),
+            audiences: ConceptSet::new(terms(&t.audiences)),
+            stages: ConceptSet::new(terms(&t.stages)),
+            handoff_people: ConceptSet::one(concept("people", &i.handoff.people)),
+            handoff_contact: ConceptSet::one(concept("contact", &i.handoff.contact)),
+            handoff_phrases: ConceptSet::one(concept("phrases", &i.handoff.phrases)),
+            oos_topics: ConceptSet::one(concept("topics", &i.out_of_scope.topics)),
+            injection: ConceptSet::one(concept("injection", &i.out_of_scope.injection)),
+            uncovered: ConceptSet::one(concept("uncovered", &i.uncovered.words)),
+            vague: ConceptSet::one(concept("vague", &i.vague.words)),
+            money: ConceptSet::one(concept("money", &i.money.words)),
+            business: ConceptSet::one(concept("business", &i.business.words)),
+            hiring: ConceptSet::one(hiring_c),
+            training: ConceptSet::one(training_c),
             staff_side,
             places,
             outside,
@@ -378,9 +482,9 @@ impl Lexicon {
     /// Which words of which concept matched, for `wegwijzer ask --explain`.
     pub fn explain(&self, a: &Analysed) -> Vec<String> {
         let groups: [(&str, &[Concept]); 3] = [
-            ("theme", &self.themes),
-            ("audience", &self.audiences),
-            ("stage", &self.stages),
+            ("theme", self.themes.concepts()),
+            ("audience", self.audiences.concepts()),
+            ("stage", self.stages.concepts()),
         ];
         let mut out = Vec::new();
         for (kind, concepts) in groups {
@@ -390,7 +494,7 @@ impl Lexicon {
                         id: c.id.clone(),
                         patterns: vec![p.clone()],
                     };
-                    if self.concept_weight(&one, a, true) > 0.0 {
+                    if concept_weight(&one, a, true) > 0.0 {
                         out.push(format!("{kind} {} <- \"{}\"", c.id, p.source));
                     }
                 }
@@ -404,13 +508,15 @@ impl Lexicon {
             ("vague", &self.vague),
             ("money", &self.money),
         ] {
-            for p in &c.patterns {
-                let one = Concept {
-                    id: c.id.clone(),
-                    patterns: vec![p.clone()],
-                };
-                if self.concept_weight(&one, a, false) > 0.0 {
-                    out.push(format!("{name} <- \"{}\"", p.source));
+            for c in c.concepts() {
+                for p in &c.patterns {
+                    let one = Concept {
+                        id: c.id.clone(),
+                        patterns: vec![p.clone()],
+                    };
+                    if concept_weight(&one, a, false) > 0.0 {
+                        out.push(format!("{name} <- \"{}\"", p.source));
+                    }
                 }
             }
         }
@@ -424,79 +530,13 @@ impl Lexicon {
         out
     }
 
-    /// The weight with which a concept matches: the sum of its matching patterns' weights.
-    fn concept_weight(&self, c: &Concept, a: &Analysed, fuzzy: bool) -> f32 {
-        c.patterns
+    fn matches(&self, set: &ConceptSet, a: &Analysed) -> Matches {
+        let mut out: Matches = set
+            .concepts
             .iter()
-            .filter(|p| self.pattern_hit(p, a, fuzzy))
-            .map(|p| p.weight)
-            .sum()
-    }
-
-    fn pattern_hit(&self, p: &Pattern, a: &Analysed, fuzzy: bool) -> bool {
-        if p.words.len() > 1 {
-            // Phrases: word for word, or stem for stem when the stemmer kept every word.
-            if a.has_words(&p.words) {
-                return true;
-            }
-            return Language::ALL.iter().any(|&l| {
-                let i = l as usize;
-                p.per_lang[i].len() == p.words.len() && a.has_terms(i, &p.per_lang[i])
-            });
-        }
-        // Single words: stem for stem in the message's language, otherwise only word for word:
-        // another language's stemmer conflates unrelated words (German strips "-er", so "koper"
-        // and "kopen" meet; Dutch strips "-e", so "messe" becomes "mes").
-        let lang = a.language as usize;
-        if a.has_terms(lang, &p.per_lang[lang])
-            || a.has_words(&p.words)
-            || self.head_hit(a, &p.words[0])
-        {
-            return true;
-        }
-        // Typos: only in the message's own language, so another language's stemmer cannot
-        // manufacture a near-miss.
-        let i = a.language as usize;
-        fuzzy
-            && p.per_lang[i].len() == 1
-            && self.fuzzy_hit(&a.typo_candidates[i], &p.per_lang[i][0])
-    }
-
-    /// Dutch and German compounds end in the word that carries their meaning: "mikrokredit" is
-    /// a kind of "kredit", "opleidingssubsidie" a kind of "subsidie". A word ending in a pattern
-    /// word of six letters or more, after a first part of three or more, matches it.
-    fn head_hit(&self, a: &Analysed, head: &str) -> bool {
-        head.len() >= 6
-            && a.longest_word >= head.len() + 3
-            && a.words.iter().any(|w| {
-                w.len() >= head.len() + 3
-                    && w.ends_with(head)
-                    && w.is_char_boundary(w.len() - head.len())
-            })
-    }
-
-    /// A question term within edit distance of a pattern term, when the question term is not a
-    /// word the knowledge base knows in any language (so "exporteren" never drifts to "exporteur").
-    /// Distance 1 from 7 letters, 2 from 10; the first letter must agree, as typos there are rare
-    /// and such near-misses are usually other words ("zestig" is not "vestig").
-    fn fuzzy_hit(&self, candidates: &[String], pattern: &str) -> bool {
-        let n = pattern.chars().count();
-        if n < 7 || candidates.is_empty() {
-            return false;
-        }
-        let max = if n >= 10 { 2 } else { 1 };
-        candidates.iter().any(|t| {
-            t.chars().next() == pattern.chars().next()
-                && t.len().abs_diff(pattern.len()) <= max
-                && strsim::damerau_levenshtein(t, pattern) <= max
-        })
-    }
-
-    fn matches(&self, concepts: &[Concept], a: &Analysed) -> Matches {
-        let mut out: Matches = concepts
-            .iter()
-            .map(|c| (c.id.clone(), self.concept_weight(c, a, true)))
+            .zip(set.weights(a, true))
             .filter(|(_, w)| *w > 0.0)
+            .map(|(c, w)| (c.id.clone(), w))
             .collect();
         out.sort_by(|x, y| y.1.total_cmp(&x.1));
         out
@@ -513,24 +553,24 @@ impl Lexicon {
     }
 
     pub fn wants_person(&self, a: &Analysed) -> bool {
-        self.concept_weight(&self.handoff_phrases, a, false) > 0.0
-            || (self.concept_weight(&self.handoff_people, a, false) > 0.0
-                && self.concept_weight(&self.handoff_contact, a, false) > 0.0)
+        self.handoff_phrases.weight(a, false) > 0.0
+            || (self.handoff_people.weight(a, false) > 0.0
+                && self.handoff_contact.weight(a, false) > 0.0)
     }
     pub fn off_topic(&self, a: &Analysed) -> f32 {
-        self.concept_weight(&self.oos_topics, a, false)
+        self.oos_topics.weight(a, false)
     }
     /// The message is about a need no offer serves (`[uncovered]` in intents.toml).
     pub fn uncovered(&self, a: &Analysed) -> bool {
-        self.concept_weight(&self.uncovered, a, false) > 0.0
+        self.uncovered.weight(a, false) > 0.0
     }
     pub fn injection(&self, a: &Analysed) -> bool {
-        self.concept_weight(&self.injection, a, false) > 0.0
+        self.injection.weight(a, false) > 0.0
     }
     /// The side of the staff theme a message is on: positive for hiring, negative for training.
     pub fn staff_need(&self, a: &Analysed) -> f32 {
-        let h = self.concept_weight(&self.hiring, a, false);
-        let t = self.concept_weight(&self.training, a, false);
+        let h = self.hiring.weight(a, false);
+        let t = self.training.weight(a, false);
         if h + t == 0.0 { 0.0 } else { (h - t) / (h + t) }
     }
 
@@ -556,11 +596,11 @@ impl Lexicon {
 
     /// Whether the message talks about a business at all (a firm, customers, a sector, …).
     pub fn business(&self, a: &Analysed) -> bool {
-        self.concept_weight(&self.business, a, true) > 0.0
+        self.business.weight(a, true) > 0.0
     }
 
     pub fn asks_money(&self, a: &Analysed) -> bool {
-        self.concept_weight(&self.money, a, true) > 0.0
+        self.money.weight(a, true) > 0.0
     }
     /// The share of a message's terms that are only vague words (greetings, "help", "subsidie").
     pub fn vague_share(&self, a: &Analysed) -> f32 {
@@ -571,8 +611,9 @@ impl Lexicon {
         }
         let vague: HashSet<&str> = self
             .vague
-            .patterns
+            .concepts
             .iter()
+            .flat_map(|c| &c.patterns)
             .filter(|p| p.per_lang[l].len() == 1)
             .map(|p| p.per_lang[l][0].as_str())
             .collect();
@@ -596,6 +637,71 @@ impl Lexicon {
         }
         (None, outside)
     }
+}
+
+/// The weight with which a concept matches, by testing every pattern: for explanations; answering
+/// goes through [`ConceptSet::weights`], which tests only the patterns a message can reach.
+fn concept_weight(c: &Concept, a: &Analysed, fuzzy: bool) -> f32 {
+    c.patterns
+        .iter()
+        .filter(|p| pattern_hit(p, a, fuzzy))
+        .map(|p| p.weight)
+        .sum()
+}
+
+fn pattern_hit(p: &Pattern, a: &Analysed, fuzzy: bool) -> bool {
+    if p.words.len() > 1 {
+        // Phrases: word for word, or stem for stem when the stemmer kept every word.
+        if a.has_words(&p.words) {
+            return true;
+        }
+        return Language::ALL.iter().any(|&l| {
+            let i = l as usize;
+            p.per_lang[i].len() == p.words.len() && a.has_terms(i, &p.per_lang[i])
+        });
+    }
+    // Single words: stem for stem in the message's language, otherwise only word for word:
+    // another language's stemmer conflates unrelated words (German strips "-er", so "koper"
+    // and "kopen" meet; Dutch strips "-e", so "messe" becomes "mes").
+    let lang = a.language as usize;
+    if a.has_terms(lang, &p.per_lang[lang]) || a.has_words(&p.words) || head_hit(a, &p.words[0]) {
+        return true;
+    }
+    // Typos: only in the message's own language, so another language's stemmer cannot
+    // manufacture a near-miss.
+    fuzzy
+        && p.per_lang[lang].len() == 1
+        && fuzzy_hit(&a.typo_candidates[lang], &p.per_lang[lang][0])
+}
+
+/// Dutch and German compounds end in the word that carries their meaning: "mikrokredit" is
+/// a kind of "kredit", "opleidingssubsidie" a kind of "subsidie". A word ending in a pattern
+/// word of six letters or more, after a first part of three or more, matches it.
+fn head_hit(a: &Analysed, head: &str) -> bool {
+    head.len() >= 6
+        && a.longest_word >= head.len() + 3
+        && a.words.iter().any(|w| {
+            w.len() >= head.len() + 3
+                && w.ends_with(head)
+                && w.is_char_boundary(w.len() - head.len())
+        })
+}
+
+/// A question term within edit distance of a pattern term, when the question term is not a
+/// word the knowledge base knows in any language (so "exporteren" never drifts to "exporteur").
+/// Distance 1 from 7 letters, 2 from 10; the first letter must agree, as typos there are rare
+/// and such near-misses are usually other words ("zestig" is not "vestig").
+fn fuzzy_hit(candidates: &[String], pattern: &str) -> bool {
+    let n = pattern.chars().count();
+    if n < FUZZY_MIN_CHARS || candidates.is_empty() {
+        return false;
+    }
+    let max = if n >= 10 { 2 } else { 1 };
+    candidates.iter().any(|t| {
+        t.chars().next() == pattern.chars().next()
+            && t.len().abs_diff(pattern.len()) <= max
+            && strsim::damerau_levenshtein(t, pattern) <= max
+    })
 }
 
 /// Concept matching without typo tolerance and without a lexicon (used while building one).

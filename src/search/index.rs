@@ -4,7 +4,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query,
     TermQuery,
 };
 use tantivy::schema::{
@@ -15,6 +15,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
 
 use super::analysis::{Analyzers, Decompounder, tokenizer_name};
+use super::typos::Vocabulary;
 use crate::domain::{Kind, Language, Status};
 use crate::knowledge::{KnowledgeBase, Offer, fold, words};
 
@@ -38,7 +39,8 @@ struct Fields {
 const NAME_BOOST: f32 = 3.0;
 const ABOUT_BOOST: f32 = 2.0;
 const BODY_BOOST: f32 = 1.0;
-/// Fuzzy matches get a flat score in tantivy, so they are weighted well below an exact term.
+/// Typo matches get a flat score (as tantivy's fuzzy query gives), so they are weighted well below
+/// an exact term.
 const FUZZY_BOOST: f32 = 0.35;
 /// Synonyms count less than the word typed, so a synonym group cannot outweigh the literal match.
 const SYNONYM_BOOST: f32 = 0.5;
@@ -83,6 +85,8 @@ pub struct SearchIndex {
     decompounder: Decompounder,
     /// Folded word → the other words of its synonym groups.
     synonyms: HashMap<String, Vec<String>>,
+    /// Per language, the terms of the `about` field, for typo tolerance.
+    typo_vocabulary: [Vocabulary; 3],
 }
 
 const FACET_ROOTS: [&str; 6] = ["theme", "audience", "stage", "region", "kind", "status"];
@@ -122,19 +126,22 @@ impl SearchIndex {
                 .register(tokenizer_name(lang), analyzers.get(lang).clone());
         }
         let decompounder = Decompounder::for_knowledge(kb);
-        // Two threads (this is a 2-core target) with tantivy's minimum arena each; one segment
-        // per thread and no merging: the index is rebuilt whole, never updated.
-        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(2, 40_000_000)?;
+        // One thread, so one segment: every query clause builds its scorer once per segment, and
+        // with two segments (one per indexing thread) that was twice the work on every question
+        // for a faster build of an index that is built once. No merging: the index is rebuilt
+        // whole, never updated.
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 60_000_000)?;
         writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         let mut splits = HashMap::new();
         for (i, offer) in kb.offers.iter().enumerate() {
             writer.add_document(document(&fields, i, offer, &decompounder, &mut splits))?;
         }
         writer.commit()?;
-        let reader = index
+        let reader: IndexReader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let typo_vocabulary = field_vocabulary(&reader, fields.about)?;
         let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
         for group in &kb.taxonomy.synonyms {
             let folded: Vec<String> = group.iter().map(|w| fold(w)).collect();
@@ -153,6 +160,7 @@ impl SearchIndex {
             analyzers,
             decompounder,
             synonyms,
+            typo_vocabulary,
         })
     }
 
@@ -246,14 +254,27 @@ impl SearchIndex {
             {
                 let d = if n >= 9 { 2 } else { 1 };
                 let i = lang as usize;
-                // One field only (it holds names, summaries and keywords): each fuzzy clause builds
-                // its own automaton, the most expensive part of a query.
-                let fq =
-                    FuzzyTermQuery::new(Term::from_field_text(self.fields.about[i], t), d, true);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(fq), FUZZY_BOOST * ABOUT_BOOST)),
-                ));
+                // One field only (it holds names, summaries and keywords), matched with a flat
+                // score like tantivy's fuzzy query, whose automata were the costliest part of a
+                // query (see `typos`).
+                let near: Vec<(Occur, Box<dyn Query>)> = self.typo_vocabulary[i]
+                    .near(t, d)
+                    .into_iter()
+                    .map(|v| {
+                        let q = TermQuery::new(
+                            Term::from_field_text(self.fields.about[i], v),
+                            IndexRecordOption::Basic,
+                        );
+                        (Occur::Should, Box::new(q) as Box<dyn Query>)
+                    })
+                    .collect();
+                if !near.is_empty() {
+                    let flat = ConstScoreQuery::new(Box::new(BooleanQuery::new(near)), 1.0);
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(flat), FUZZY_BOOST * ABOUT_BOOST)),
+                    ));
+                }
             }
         }
         if terms.is_empty() {
@@ -435,6 +456,28 @@ impl SearchIndex {
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
+}
+
+/// The terms of a text field per language, read from the built index.
+fn field_vocabulary(reader: &IndexReader, fields: [Field; 3]) -> tantivy::Result<[Vocabulary; 3]> {
+    let searcher = reader.searcher();
+    let mut out: [Vocabulary; 3] = Default::default();
+    for (i, field) in fields.into_iter().enumerate() {
+        let mut terms = Vec::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().stream()?;
+            while stream.advance() {
+                if let Ok(t) = std::str::from_utf8(stream.key()) {
+                    terms.push(t.to_owned());
+                }
+            }
+        }
+        terms.sort_unstable();
+        terms.dedup();
+        out[i] = Vocabulary::new(terms);
+    }
+    Ok(out)
 }
 
 fn document(

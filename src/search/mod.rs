@@ -4,6 +4,7 @@
 
 mod analysis;
 mod index;
+mod typos;
 
 pub use analysis::{Analyzers, Decompounder, analyze, analyzer};
 pub use index::{FacetCounts, Filters, Hit, SearchIndex, SearchResult};
