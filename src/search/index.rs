@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
@@ -87,6 +88,11 @@ pub struct SearchIndex {
     synonyms: HashMap<String, Vec<String>>,
     /// Per language, the terms of the `about` field, for typo tolerance.
     typo_vocabulary: [Vocabulary; 3],
+    /// Per field (name, about, body) and language, the terms it holds: a query leaves out the
+    /// terms a field does not have. They could match nothing, but each would still cost a term
+    /// lookup for its weight and another for its scorer, and most words of a question are not in
+    /// most fields.
+    field_terms: [[FxHashSet<Box<str>>; 3]; 3],
 }
 
 const FACET_ROOTS: [&str; 6] = ["theme", "audience", "stage", "region", "kind", "status"];
@@ -141,7 +147,26 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let typo_vocabulary = field_vocabulary(&reader, fields.about)?;
+        let terms_of = |fields: [Field; 3]| -> tantivy::Result<[Vec<String>; 3]> {
+            let mut out: [Vec<String>; 3] = Default::default();
+            for (i, field) in fields.into_iter().enumerate() {
+                out[i] = field_terms(&reader, field)?;
+            }
+            Ok(out)
+        };
+        let (name_terms, about_terms, body_terms) =
+            (terms_of(fields.name)?, terms_of(fields.about)?, terms_of(fields.body)?);
+        let as_set = |terms: &[Vec<String>; 3]| {
+            terms
+                .clone()
+                .map(|t| t.into_iter().map(String::into_boxed_str).collect())
+        };
+        let field_terms = [
+            as_set(&name_terms),
+            as_set(&about_terms),
+            as_set(&body_terms),
+        ];
+        let typo_vocabulary = about_terms.map(Vocabulary::new);
         let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
         for group in &kb.taxonomy.synonyms {
             let folded: Vec<String> = group.iter().map(|w| fold(w)).collect();
@@ -161,6 +186,7 @@ impl SearchIndex {
             decompounder,
             synonyms,
             typo_vocabulary,
+            field_terms,
         })
     }
 
@@ -222,11 +248,17 @@ impl SearchIndex {
         let i = lang as usize;
         let f = &self.fields;
         let mut c: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(3);
-        for (field, b) in [
+        for (k, (field, b)) in [
             (f.name[i], NAME_BOOST),
             (f.about[i], ABOUT_BOOST),
             (f.body[i], BODY_BOOST),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if !self.field_terms[k][i].contains(term) {
+                continue;
+            }
             let tq = TermQuery::new(
                 Term::from_field_text(field, term),
                 IndexRecordOption::WithFreqs,
@@ -415,9 +447,22 @@ impl SearchIndex {
         };
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        top.into_iter()
-            .map(|(score, addr)| Ok((self.ord_of(&searcher, addr)?, score)))
-            .collect()
+        // The ord column once per segment, not once per hit (opening it reads the column
+        // directory).
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().u64("ord"))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(top
+            .into_iter()
+            .map(|(score, addr)| {
+                let ord = columns[addr.segment_ord as usize]
+                    .first(addr.doc_id)
+                    .unwrap_or(0);
+                (ord as usize, score)
+            })
+            .collect())
     }
 
     fn ord_of(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> tantivy::Result<usize> {
@@ -458,26 +503,21 @@ impl SearchIndex {
     }
 }
 
-/// The terms of a text field per language, read from the built index.
-fn field_vocabulary(reader: &IndexReader, fields: [Field; 3]) -> tantivy::Result<[Vocabulary; 3]> {
-    let searcher = reader.searcher();
-    let mut out: [Vocabulary; 3] = Default::default();
-    for (i, field) in fields.into_iter().enumerate() {
-        let mut terms = Vec::new();
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(field)?;
-            let mut stream = inverted.terms().stream()?;
-            while stream.advance() {
-                if let Ok(t) = std::str::from_utf8(stream.key()) {
-                    terms.push(t.to_owned());
-                }
+/// The terms of one field, read from the built index, sorted.
+fn field_terms(reader: &IndexReader, field: Field) -> tantivy::Result<Vec<String>> {
+    let mut terms = Vec::new();
+    for segment in reader.searcher().segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                terms.push(t.to_owned());
             }
         }
-        terms.sort_unstable();
-        terms.dedup();
-        out[i] = Vocabulary::new(terms);
     }
-    Ok(out)
+    terms.sort_unstable();
+    terms.dedup();
+    Ok(terms)
 }
 
 fn document(
