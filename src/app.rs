@@ -35,8 +35,7 @@ pub struct App {
     /// Reverse proxies in front of us that append to `X-Forwarded-For` (see
     /// [`crate::http::client_addr`]).
     pub trusted_proxies: usize,
-    /// As many permits as cores for the assistant's CPU-bound work: under load, more answers at
-    /// once only switch between threads and contend for the allocator, and every one gets slower;
-    /// waiting for a permit keeps them in arrival order instead.
-    pub compute: Arc<tokio::sync::Semaphore>,
+    /// The threads the assistant's CPU-bound work runs on, in arrival order (see
+    /// [`crate::compute`]).
+    pub compute: Arc<crate::compute::ComputePool>,
 }

@@ -34,8 +34,10 @@ pub enum DeskError {
     Invalid(String),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error("the assistant failed: {0}")]
-    Assistant(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Assistant(#[from] crate::compute::ComputeError),
+    #[error("a background task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 pub const MAX_COMMENT_CHARS: usize = 1000;
@@ -85,14 +87,10 @@ impl App {
         let catalog = self.catalog.load_full();
         let assistant = self.assistant.clone();
         let (question, conversation) = (ask.question.clone(), ask.conversation.clone());
-        // The semaphore is never closed, so a permit always comes.
-        let permit = self.compute.clone().acquire_owned().await.ok();
-        let mut answer = tokio::task::spawn_blocking(move || {
-            let answer = assistant.ask(&catalog, &question, conversation.as_ref());
-            drop(permit);
-            answer
-        })
-        .await?;
+        let mut answer = self
+            .compute
+            .run(move || assistant.ask(&catalog, &question, conversation.as_ref()))
+            .await?;
         self.share(&answer.conversation_id).await;
         if ask.log {
             self.record(&ask, &mut answer).await;

@@ -13,6 +13,7 @@
 //! - [`auth`]: roles, password hashing, API and session secrets.
 //! - [`app`]: the application state every channel shares.
 //! - [`desk`]: asks the assistant and records the demand; every channel goes through it.
+//! - [`compute`]: the threads the assistant's CPU-bound work runs on, first in, first out.
 //! - [`discord`]: the Discord bot, thin adapters over the desk with its decisions as plain functions.
 //! - [`texts`]: fixed texts every channel shows alike (the privacy notice).
 //! - [`insights`]: the white-spot matrix, clusters of unanswered questions, exports.
@@ -28,6 +29,7 @@ pub mod assistant;
 pub mod auth;
 pub mod catalog;
 pub mod cli;
+pub mod compute;
 pub mod config;
 pub mod desk;
 pub mod discord;

@@ -73,9 +73,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
             config.rate_limit_per_minute,
         )),
         trusted_proxies: config.trusted_proxies,
-        compute: Arc::new(tokio::sync::Semaphore::new(
-            std::thread::available_parallelism().map_or(2, |n| n.get()),
-        )),
+        compute: Arc::new(crate::compute::ComputePool::per_core()),
     })
 }
 

@@ -2,7 +2,7 @@
 //! audience, place, amount, the pending clarifying question), never the text. Behind a small trait
 //! so a database-backed store can serve several instances; the in-memory one expires idle state.
 
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -42,19 +42,21 @@ pub trait ConversationStore: Send + Sync {
 }
 
 /// Conversations in memory, forgotten after `ttl` without a message; at most `capacity` are kept
-/// (the oldest go first) so memory stays bounded under load.
+/// (the least recently used go first) so memory stays bounded under load. Eviction is O(1): the
+/// earlier map scanned all entries under its lock for every new conversation once it was full,
+/// which a stream of new conversations (a load test, or anyone opening many) turned into
+/// milliseconds per message.
 pub struct MemoryConversations {
     ttl: Duration,
-    capacity: usize,
-    inner: Mutex<HashMap<String, (Instant, ConversationState)>>,
+    inner: Mutex<lru::LruCache<String, (Instant, ConversationState)>>,
 }
 
 impl MemoryConversations {
     pub fn new(ttl: Duration, capacity: usize) -> MemoryConversations {
+        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
         MemoryConversations {
             ttl,
-            capacity,
-            inner: Mutex::new(HashMap::new()),
+            inner: Mutex::new(lru::LruCache::new(capacity)),
         }
     }
 }
@@ -71,7 +73,7 @@ impl ConversationStore for MemoryConversations {
         match map.get(id) {
             Some((at, state)) if at.elapsed() < self.ttl => Some(state.clone()),
             Some(_) => {
-                map.remove(id);
+                map.pop(id);
                 None
             }
             None => None,
@@ -80,19 +82,7 @@ impl ConversationStore for MemoryConversations {
 
     fn save(&self, id: &str, state: ConversationState) {
         let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= self.capacity && !map.contains_key(id) {
-            let ttl = self.ttl;
-            map.retain(|_, (at, _)| at.elapsed() < ttl);
-            if map.len() >= self.capacity
-                && let Some(oldest) = map
-                    .iter()
-                    .min_by_key(|(_, (at, _))| *at)
-                    .map(|(k, _)| k.clone())
-            {
-                map.remove(&oldest);
-            }
-        }
-        map.insert(id.to_owned(), (Instant::now(), state));
+        map.put(id.to_owned(), (Instant::now(), state));
     }
 }
 
@@ -118,5 +108,24 @@ mod tests {
         store.save("c", ConversationState::default());
         assert!(store.load("a").is_none());
         assert!(store.load("b").is_some() && store.load("c").is_some());
+    }
+
+    #[test]
+    fn a_full_store_keeps_the_recent_conversations() {
+        let store = MemoryConversations::new(Duration::from_secs(60), 1000);
+        for i in 0..5000 {
+            let state = ConversationState {
+                turns: i,
+                ..Default::default()
+            };
+            store.save(&format!("c{i}"), state);
+            // Conversations still talking stay, however many new ones arrive.
+            if i % 100 == 0 {
+                assert!(store.load("c0").is_some(), "c0 evicted at {i}");
+            }
+        }
+        assert_eq!(store.load("c4999").map(|s| s.turns), Some(4999));
+        assert!(store.load("c1000").is_none());
+        assert_eq!(store.inner.lock().unwrap().len(), 1000);
     }
 }

@@ -3,6 +3,7 @@
 //! uses the same analysis as the search (folding, stemming, compounds) plus typo tolerance.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -37,6 +38,8 @@ pub struct Concept {
 #[derive(Debug, Clone, Default)]
 pub struct ConceptSet {
     concepts: Vec<Concept>,
+    /// Per concept: whether typos count (topics do; intent words are matched as written).
+    fuzzy: Vec<bool>,
     /// A pattern's first folded word → (concept, pattern): word-for-word matches and compound
     /// heads (looked up by the endings of the message's words).
     by_word: FxHashMap<String, Vec<(u32, u32)>>,
@@ -48,7 +51,8 @@ pub struct ConceptSet {
 }
 
 impl ConceptSet {
-    fn new(concepts: Vec<Concept>) -> ConceptSet {
+    fn new(concepts: Vec<(Concept, bool)>) -> ConceptSet {
+        let (concepts, fuzzy): (Vec<Concept>, Vec<bool>) = concepts.into_iter().unzip();
         let mut set = ConceptSet::default();
         for (ci, c) in concepts.iter().enumerate() {
             for (pi, p) in c.patterns.iter().enumerate() {
@@ -60,7 +64,8 @@ impl ConceptSet {
                     if let Some(t) = p.per_lang[l].first() {
                         set.by_term[l].entry(t.clone()).or_default().push(at);
                     }
-                    if p.words.len() == 1
+                    if fuzzy[ci]
+                        && p.words.len() == 1
                         && let [t] = p.per_lang[l].as_slice()
                         && t.chars().count() >= FUZZY_MIN_CHARS
                         && let Some(first) = t.chars().next()
@@ -71,20 +76,13 @@ impl ConceptSet {
             }
         }
         set.concepts = concepts;
+        set.fuzzy = fuzzy;
         set
-    }
-
-    fn one(concept: Concept) -> ConceptSet {
-        ConceptSet::new(vec![concept])
-    }
-
-    pub fn concepts(&self) -> &[Concept] {
-        &self.concepts
     }
 
     /// Each concept's weight for a message: the sum of its matching patterns' weights, in
     /// pattern order (as the scan added them).
-    fn weights(&self, a: &Analysed, fuzzy: bool) -> Vec<f32> {
+    fn weights(&self, a: &Analysed) -> Vec<f32> {
         let mut candidates: Vec<(u32, u32)> = Vec::new();
         let mut add = |hits: Option<&Vec<(u32, u32)>>| {
             if let Some(hits) = hits {
@@ -105,30 +103,43 @@ impl ConceptSet {
                 add(self.by_term[l].get(t));
             }
         }
-        if fuzzy {
-            let l = a.language as usize;
-            for t in &a.typo_candidates[l] {
-                if let Some(first) = t.chars().next() {
-                    add(self.by_first_letter[l].get(&first));
-                }
+        let l = a.language as usize;
+        for t in &a.typo_candidates[l] {
+            if let Some(first) = t.chars().next() {
+                add(self.by_first_letter[l].get(&first));
             }
         }
         candidates.sort_unstable();
         candidates.dedup();
         let mut weights = vec![0.0f32; self.concepts.len()];
         for (ci, pi) in candidates {
-            let p = &self.concepts[ci as usize].patterns[pi as usize];
-            if pattern_hit(p, a, fuzzy) {
-                weights[ci as usize] += p.weight;
+            let (ci, pi) = (ci as usize, pi as usize);
+            let p = &self.concepts[ci].patterns[pi];
+            if pattern_hit(p, a, self.fuzzy[ci]) {
+                weights[ci] += p.weight;
             }
         }
         weights
     }
+}
 
-    /// The weight of a set of one concept (an intent word list).
-    fn weight(&self, a: &Analysed, fuzzy: bool) -> f32 {
-        self.weights(a, fuzzy).into_iter().sum()
-    }
+/// Where each list of concepts sits in the lexicon's one [`ConceptSet`].
+#[derive(Debug, Clone)]
+struct Layout {
+    themes: Range<usize>,
+    audiences: Range<usize>,
+    stages: Range<usize>,
+    handoff_people: usize,
+    handoff_contact: usize,
+    handoff_phrases: usize,
+    oos_topics: usize,
+    injection: usize,
+    uncovered: usize,
+    vague: usize,
+    money: usize,
+    business: usize,
+    hiring: usize,
+    training: usize,
 }
 
 /// Typo matching needs a pattern term of at least this many letters.
@@ -157,6 +168,8 @@ pub struct Analysed {
     word_set: FxHashSet<String>,
     term_sets: [FxHashSet<String>; 3],
     longest_word: usize,
+    /// The weight of every concept of the lexicon for this message (see [`Lexicon::analyse`]).
+    weights: Vec<f32>,
 }
 
 impl Analysed {
@@ -176,6 +189,7 @@ impl Analysed {
             unknown,
             language,
             typo_candidates,
+            weights: Vec::new(),
         }
     }
 
@@ -205,20 +219,10 @@ impl Analysed {
 }
 
 pub struct Lexicon {
-    pub themes: ConceptSet,
-    pub audiences: ConceptSet,
-    pub stages: ConceptSet,
-    handoff_people: ConceptSet,
-    handoff_contact: ConceptSet,
-    handoff_phrases: ConceptSet,
-    oos_topics: ConceptSet,
-    injection: ConceptSet,
-    uncovered: ConceptSet,
-    vague: ConceptSet,
-    money: ConceptSet,
-    business: ConceptSet,
-    hiring: ConceptSet,
-    training: ConceptSet,
+    /// Themes, audiences, stages and the intent word lists, matched in one pass per message
+    /// (the weights are kept in [`Analysed`]).
+    concepts: ConceptSet,
+    layout: Layout,
     /// Per offer (by ord): which side of the staff theme it serves, read from its own words:
     /// positive for finding people, negative for training them, zero for both or neither.
     staff_side: Vec<f32>,
@@ -362,6 +366,34 @@ impl Lexicon {
             .collect();
         let hiring_c = concept("hiring", &i.staff.hiring);
         let training_c = concept("training", &i.staff.training);
+        // One list: topics with typo tolerance, then the intent word lists without (except the
+        // money and business words, where a typo still says what the message is about).
+        let mut all: Vec<(Concept, bool)> = Vec::new();
+        let mut group = |concepts: Vec<Concept>, fuzzy: bool| -> Range<usize> {
+            let start = all.len();
+            all.extend(concepts.into_iter().map(|c| (c, fuzzy)));
+            start..all.len()
+        };
+        let themes = group(terms(&t.themes), true);
+        let audiences = group(terms(&t.audiences), true);
+        let stages = group(terms(&t.stages), true);
+        let mut one = |c: Concept, fuzzy: bool| group(vec![c], fuzzy).start;
+        let layout = Layout {
+            themes,
+            audiences,
+            stages,
+            handoff_people: one(concept("people", &i.handoff.people), false),
+            handoff_contact: one(concept("contact", &i.handoff.contact), false),
+            handoff_phrases: one(concept("phrases", &i.handoff.phrases), false),
+            oos_topics: one(concept("topics", &i.out_of_scope.topics), false),
+            injection: one(concept("injection", &i.out_of_scope.injection), false),
+            uncovered: one(concept("uncovered", &i.uncovered.words), false),
+            vague: one(concept("vague", &i.vague.words), false),
+            money: one(concept("money", &i.money.words), true),
+            business: one(concept("business", &i.business.words), true),
+            hiring: one(hiring_c.clone(), false),
+            training: one(training_c.clone(), false),
+        };
         let staff_side = kb
             .offers
             .iter()
@@ -376,20 +408,8 @@ impl Lexicon {
         Lexicon {
             names,
             unique_name_weight: (n / 2.0).ln() - 1e-3,
-            themes: ConceptSet::new(terms(&t.themes)),
-            audiences: ConceptSet::new(terms(&t.audiences)),
-            stages: ConceptSet::new(terms(&t.stages)),
-            handoff_people: ConceptSet::one(concept("people", &i.handoff.people)),
-            handoff_contact: ConceptSet::one(concept("contact", &i.handoff.contact)),
-            handoff_phrases: ConceptSet::one(concept("phrases", &i.handoff.phrases)),
-            oos_topics: ConceptSet::one(concept("topics", &i.out_of_scope.topics)),
-            injection: ConceptSet::one(concept("injection", &i.out_of_scope.injection)),
-            uncovered: ConceptSet::one(concept("uncovered", &i.uncovered.words)),
-            vague: ConceptSet::one(concept("vague", &i.vague.words)),
-            money: ConceptSet::one(concept("money", &i.money.words)),
-            business: ConceptSet::one(concept("business", &i.business.words)),
-            hiring: ConceptSet::one(hiring_c),
-            training: ConceptSet::one(training_c),
+            concepts: ConceptSet::new(all),
+            layout,
             staff_side,
             places,
             outside,
@@ -432,7 +452,9 @@ impl Lexicon {
                 .cloned()
                 .collect()
         });
-        Analysed::new(ws, terms, unknown, language, typo_candidates)
+        let mut a = Analysed::new(ws, terms, unknown, language, typo_candidates);
+        a.weights = self.concepts.weights(&a);
+        a
     }
 
     /// Words that are part of a recognised place name.
@@ -481,10 +503,12 @@ impl Lexicon {
 
     /// Which words of which concept matched, for `wegwijzer ask --explain`.
     pub fn explain(&self, a: &Analysed) -> Vec<String> {
+        let all = &self.concepts.concepts;
+        let l = &self.layout;
         let groups: [(&str, &[Concept]); 3] = [
-            ("theme", self.themes.concepts()),
-            ("audience", self.audiences.concepts()),
-            ("stage", self.stages.concepts()),
+            ("theme", &all[l.themes.clone()]),
+            ("audience", &all[l.audiences.clone()]),
+            ("stage", &all[l.stages.clone()]),
         ];
         let mut out = Vec::new();
         for (kind, concepts) in groups {
@@ -500,23 +524,22 @@ impl Lexicon {
                 }
             }
         }
-        for (name, c) in [
-            ("handoff-people", &self.handoff_people),
-            ("handoff-contact", &self.handoff_contact),
-            ("out-of-scope", &self.oos_topics),
-            ("uncovered", &self.uncovered),
-            ("vague", &self.vague),
-            ("money", &self.money),
+        for (name, i) in [
+            ("handoff-people", l.handoff_people),
+            ("handoff-contact", l.handoff_contact),
+            ("out-of-scope", l.oos_topics),
+            ("uncovered", l.uncovered),
+            ("vague", l.vague),
+            ("money", l.money),
         ] {
-            for c in c.concepts() {
-                for p in &c.patterns {
-                    let one = Concept {
-                        id: c.id.clone(),
-                        patterns: vec![p.clone()],
-                    };
-                    if concept_weight(&one, a, false) > 0.0 {
-                        out.push(format!("{name} <- \"{}\"", p.source));
-                    }
+            let c = &all[i];
+            for p in &c.patterns {
+                let one = Concept {
+                    id: c.id.clone(),
+                    patterns: vec![p.clone()],
+                };
+                if concept_weight(&one, a, false) > 0.0 {
+                    out.push(format!("{name} <- \"{}\"", p.source));
                 }
             }
         }
@@ -530,47 +553,46 @@ impl Lexicon {
         out
     }
 
-    fn matches(&self, set: &ConceptSet, a: &Analysed) -> Matches {
-        let mut out: Matches = set
-            .concepts
+    fn matches(&self, range: Range<usize>, a: &Analysed) -> Matches {
+        let mut out: Matches = self.concepts.concepts[range.clone()]
             .iter()
-            .zip(set.weights(a, true))
-            .filter(|(_, w)| *w > 0.0)
-            .map(|(c, w)| (c.id.clone(), w))
+            .zip(&a.weights[range])
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(c, w)| (c.id.clone(), *w))
             .collect();
         out.sort_by(|x, y| y.1.total_cmp(&x.1));
         out
     }
 
     pub fn themes(&self, a: &Analysed) -> Matches {
-        self.matches(&self.themes, a)
+        self.matches(self.layout.themes.clone(), a)
     }
     pub fn audiences(&self, a: &Analysed) -> Matches {
-        self.matches(&self.audiences, a)
+        self.matches(self.layout.audiences.clone(), a)
     }
     pub fn stages(&self, a: &Analysed) -> Matches {
-        self.matches(&self.stages, a)
+        self.matches(self.layout.stages.clone(), a)
     }
 
     pub fn wants_person(&self, a: &Analysed) -> bool {
-        self.handoff_phrases.weight(a, false) > 0.0
-            || (self.handoff_people.weight(a, false) > 0.0
-                && self.handoff_contact.weight(a, false) > 0.0)
+        let l = &self.layout;
+        a.weights[l.handoff_phrases] > 0.0
+            || (a.weights[l.handoff_people] > 0.0 && a.weights[l.handoff_contact] > 0.0)
     }
     pub fn off_topic(&self, a: &Analysed) -> f32 {
-        self.oos_topics.weight(a, false)
+        a.weights[self.layout.oos_topics]
     }
     /// The message is about a need no offer serves (`[uncovered]` in intents.toml).
     pub fn uncovered(&self, a: &Analysed) -> bool {
-        self.uncovered.weight(a, false) > 0.0
+        a.weights[self.layout.uncovered] > 0.0
     }
     pub fn injection(&self, a: &Analysed) -> bool {
-        self.injection.weight(a, false) > 0.0
+        a.weights[self.layout.injection] > 0.0
     }
     /// The side of the staff theme a message is on: positive for hiring, negative for training.
     pub fn staff_need(&self, a: &Analysed) -> f32 {
-        let h = self.hiring.weight(a, false);
-        let t = self.training.weight(a, false);
+        let h = a.weights[self.layout.hiring];
+        let t = a.weights[self.layout.training];
         if h + t == 0.0 { 0.0 } else { (h - t) / (h + t) }
     }
 
@@ -596,11 +618,11 @@ impl Lexicon {
 
     /// Whether the message talks about a business at all (a firm, customers, a sector, …).
     pub fn business(&self, a: &Analysed) -> bool {
-        self.business.weight(a, true) > 0.0
+        a.weights[self.layout.business] > 0.0
     }
 
     pub fn asks_money(&self, a: &Analysed) -> bool {
-        self.money.weight(a, true) > 0.0
+        a.weights[self.layout.money] > 0.0
     }
     /// The share of a message's terms that are only vague words (greetings, "help", "subsidie").
     pub fn vague_share(&self, a: &Analysed) -> f32 {
@@ -609,11 +631,9 @@ impl Lexicon {
         if terms.is_empty() {
             return 1.0;
         }
-        let vague: HashSet<&str> = self
-            .vague
-            .concepts
+        let vague: HashSet<&str> = self.concepts.concepts[self.layout.vague]
+            .patterns
             .iter()
-            .flat_map(|c| &c.patterns)
             .filter(|p| p.per_lang[l].len() == 1)
             .map(|p| p.per_lang[l][0].as_str())
             .collect();
@@ -640,7 +660,7 @@ impl Lexicon {
 }
 
 /// The weight with which a concept matches, by testing every pattern: for explanations; answering
-/// goes through [`ConceptSet::weights`], which tests only the patterns a message can reach.
+/// goes through `ConceptSet::weights`, which tests only the patterns a message can reach.
 fn concept_weight(c: &Concept, a: &Analysed, fuzzy: bool) -> f32 {
     c.patterns
         .iter()

@@ -154,8 +154,11 @@ impl SearchIndex {
             }
             Ok(out)
         };
-        let (name_terms, about_terms, body_terms) =
-            (terms_of(fields.name)?, terms_of(fields.about)?, terms_of(fields.body)?);
+        let (name_terms, about_terms, body_terms) = (
+            terms_of(fields.name)?,
+            terms_of(fields.about)?,
+            terms_of(fields.body)?,
+        );
         let as_set = |terms: &[Vec<String>; 3]| {
             terms
                 .clone()
