@@ -15,7 +15,7 @@ use tantivy::schema::{
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, TantivyDocument, Term, doc};
 
-use super::analysis::{Analyzers, Decompounder, tokenizer_name};
+use super::analysis::{Analyzers, Decompounder, knowledge_text, tokenizer_name};
 use super::typos::Vocabulary;
 use crate::domain::{Kind, Language, Status};
 use crate::knowledge::{KnowledgeBase, Offer, fold, words};
@@ -99,7 +99,9 @@ const FACET_ROOTS: [&str; 6] = ["theme", "audience", "stage", "region", "kind", 
 
 impl SearchIndex {
     pub fn build(kb: &KnowledgeBase) -> tantivy::Result<SearchIndex> {
-        let analyzers = Analyzers::default();
+        let knowledge = knowledge_text(kb);
+        let vocabulary: FxHashSet<&str> = words(&knowledge).collect();
+        let analyzers = Analyzers::with_vocabulary(vocabulary);
         let mut sb = Schema::builder();
         let text = |lang: Language| {
             TextOptions::default().set_indexing_options(
@@ -131,7 +133,7 @@ impl SearchIndex {
                 .tokenizers()
                 .register(tokenizer_name(lang), analyzers.get(lang).clone());
         }
-        let decompounder = Decompounder::for_knowledge(kb);
+        let decompounder = Decompounder::from_words(words(&knowledge));
         // One thread, so one segment: every query clause builds its scorer once per segment, and
         // with two segments (one per indexing thread) that was twice the work on every question
         // for a faster build of an index that is built once. No merging: the index is rebuilt
