@@ -740,3 +740,71 @@ fn contains_seq(hay: &[String], needle: &[String]) -> bool {
     }
     hay.windows(needle.len()).any(|w| w == needle)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    /// The index of first words and terms only picks candidates: on real messages (with typos,
+    /// compounds, phrases and every language) it must give each concept exactly the weight that
+    /// testing every pattern gives.
+    #[test]
+    fn indexed_matching_equals_the_full_scan() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let (catalog, _) = Catalog::load(&dir).expect("the knowledge base loads");
+        let lex = &catalog.lexicon;
+        let questions = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/routing-questions.tsv"),
+        )
+        .unwrap();
+        let mut messages: Vec<String> = questions
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split('\t').nth(4).map(str::to_owned))
+            .collect();
+        // Typo'd variants: two letters swapped in every long word.
+        let swapped: Vec<String> = messages
+            .iter()
+            .map(|q| {
+                q.split(' ')
+                    .map(|w| {
+                        let c: Vec<char> = w.chars().collect();
+                        if c.len() >= 7 {
+                            let mut c = c.clone();
+                            c.swap(2, 3);
+                            c.into_iter().collect()
+                        } else {
+                            w.to_owned()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        messages.extend(swapped);
+        assert!(messages.len() > 100);
+        let mut hits = 0;
+        for m in &messages {
+            for language in Language::ALL {
+                let a = lex.analyse(
+                    m,
+                    language,
+                    catalog.index.analyzers(),
+                    catalog.index.decompounder(),
+                );
+                for (ci, c) in lex.concepts.concepts.iter().enumerate() {
+                    let scanned = concept_weight(c, &a, lex.concepts.fuzzy[ci]);
+                    assert_eq!(
+                        a.weights[ci], scanned,
+                        "{} in {m:?} read as {language:?}",
+                        c.id
+                    );
+                    hits += usize::from(scanned > 0.0);
+                }
+            }
+        }
+        // The comparison is about matches, not only about zeros.
+        assert!(hits > messages.len(), "only {hits} matches");
+    }
+}
