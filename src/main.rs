@@ -7,9 +7,6 @@ use clap::{Parser, Subcommand};
 
 use wegwijzer::cli;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "wegwijzer",
