@@ -9,7 +9,8 @@
 #                                  # coming and every acknowledged gap must reach the database
 #
 # Environment: DURATION (s, default 60), HEALTH_DURATION (s, default 20), CONNECTIONS (default 64),
-# THREADS (wrk threads, default 2), NO_BUILD=1 to use an existing release binary; for --pg-stop,
+# THREADS (wrk threads, default 2), NO_BUILD=1 to use an existing release binary (WEGWIJZER_BIN=path
+# to use another one, e.g. to compare two builds); for --pg-stop,
 # PG_URL (default postgres://postgres@127.0.0.1:5432) and PG_CLUSTER ("15 main", for pg_ctlcluster).
 # Needs wrk (Debian: apt-get install wrk), sqlite3, and for --pg-stop psql and pg_ctlcluster (run
 # as root). Exits non-zero when a check fails.
@@ -22,7 +23,7 @@ for arg in "$@"; do
   case "$arg" in
     --kill) KILL=1 ;;
     --pg-stop) PG_STOP=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -38,7 +39,7 @@ TARGET="${CARGO_TARGET_DIR:-target}"
 if [[ "${NO_BUILD:-0}" != 1 ]]; then
   nice cargo build --release --locked --quiet
 fi
-BIN="$TARGET/release/wegwijzer"
+BIN="${WEGWIJZER_BIN:-$TARGET/release/wegwijzer}"
 
 WORK="$(mktemp -d)"
 DB="$WORK/loadtest.db"

@@ -373,3 +373,54 @@ async fn gap_list_totals_follow_inserts_triage_and_erasure() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_sqlite_wal_is_copied_into_the_database_file_in_the_background() {
+    use wegwijzer::store::NewGap;
+    let db = TestDb::new(common::Backend::Sqlite).await;
+    let file = std::path::PathBuf::from(
+        db.url
+            .trim_start_matches("sqlite://")
+            .trim_end_matches("?mode=rwc"),
+    );
+    let store = Store::connect(&db.url).await.unwrap();
+    let gap = NewGap {
+        question: Some("Hulp bij export naar Duitsland?".into()),
+        language: "nl".into(),
+        channel: "web".into(),
+        reason: "no_offer".into(),
+        themes: vec!["export".into()],
+        audiences: vec![],
+        stages: vec![],
+        opgaven: vec![],
+        municipality: None,
+        subregion: None,
+        offers: vec![],
+        conversation_id: None,
+        person: None,
+    };
+    for _ in 0..200 {
+        store.insert_gap(&gap).await.unwrap();
+    }
+    // The writer never checkpoints (a checkpoint inside a commit stalled every gap queued behind
+    // it), so without the background task every page written since the file was created would
+    // stay in the WAL until the last connection closes: the file itself would hold only its
+    // header page.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let len = std::fs::metadata(&file).unwrap().len();
+        if len > 64 * 1024 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file is still {len} bytes: the WAL was not checkpointed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (total, _) = store
+        .list_gaps(&wegwijzer::store::GapFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(total, 200);
+}

@@ -409,9 +409,10 @@ impl SearchIndex {
         } else {
             None
         };
+        let ords = OrdColumns::of(&searcher)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
-            let ord = self.ord_of(&searcher, addr)?;
+            let ord = ords.ord(addr);
             let snippet = match &snippets {
                 Some(generator) => {
                     let d: TantivyDocument = searcher.doc(addr)?;
@@ -452,30 +453,11 @@ impl SearchIndex {
         };
         let searcher = self.reader.searcher();
         let top = searcher.search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-        // The ord column once per segment, not once per hit (opening it reads the column
-        // directory).
-        let columns = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| r.fast_fields().u64("ord"))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let ords = OrdColumns::of(&searcher)?;
         Ok(top
             .into_iter()
-            .map(|(score, addr)| {
-                let ord = columns[addr.segment_ord as usize]
-                    .first(addr.doc_id)
-                    .unwrap_or(0);
-                (ord as usize, score)
-            })
+            .map(|(score, addr)| (ords.ord(addr), score))
             .collect())
-    }
-
-    fn ord_of(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> tantivy::Result<usize> {
-        let col = searcher
-            .segment_reader(addr.segment_ord)
-            .fast_fields()
-            .u64("ord")?;
-        Ok(col.first(addr.doc_id).unwrap_or(0) as usize)
     }
 
     /// Snippets come from the stored Dutch text, highlighted with the Dutch terms of the query.
@@ -505,6 +487,28 @@ impl SearchIndex {
 
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+}
+
+/// The `ord` fast field (an offer's place in the knowledge base) of every segment of a searcher,
+/// opened once per search rather than once per hit (opening it reads the column directory).
+struct OrdColumns(Vec<tantivy::columnar::Column<u64>>);
+
+impl OrdColumns {
+    fn of(searcher: &tantivy::Searcher) -> tantivy::Result<OrdColumns> {
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().u64("ord"))
+            .collect::<tantivy::Result<Vec<_>>>()
+            .map(OrdColumns)
+    }
+
+    fn ord(&self, addr: DocAddress) -> usize {
+        self.0
+            .get(addr.segment_ord as usize)
+            .and_then(|c| c.first(addr.doc_id))
+            .unwrap_or(0) as usize
     }
 }
 

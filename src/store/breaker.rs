@@ -4,8 +4,11 @@
 //! pile up. After a connection-level failure the breaker opens: calls fail at once with
 //! [`StoreError::Unavailable`](super::StoreError::Unavailable) (gaps go to the spool, counts are
 //! skipped) until, after [`OPEN_FOR`], one call is let through as a probe. Its success closes the
-//! breaker, its failure opens it again. Errors of a query itself (a constraint, a busy SQLite) do
-//! not count: only the connection's.
+//! breaker, its failure opens it again. Only the probe can close it: a call admitted before the
+//! outage that happens to finish well (its connection was already open) says nothing about the
+//! database now, and letting it close the breaker sent every request of the next moment into the
+//! pool's acquire timeout. Errors of a query itself (a constraint, a busy SQLite) do not count:
+//! only the connection's.
 
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -81,19 +84,23 @@ impl Breaker {
         }
     }
 
-    /// Reports how a call went: a connection failure opens the breaker, a success (of the probe
-    /// or of a call that was already under way) closes it.
-    pub fn record(&self, connection_failed: bool) {
-        if connection_failed {
-            self.opened_at_ms.store(self.now_ms(), Ordering::Release);
-            if self.state.swap(OPEN, Ordering::AcqRel) == CLOSED {
-                tracing::warn!(
-                    "database unreachable: failing fast for {:?} before trying again",
-                    self.open_for
-                );
-            }
-        } else if self.state.load(Ordering::Acquire) != CLOSED
-            && self.state.swap(CLOSED, Ordering::AcqRel) != CLOSED
+    /// Reports a connection failure: the breaker opens (again) for [`OPEN_FOR`].
+    pub fn record_failure(&self) {
+        self.opened_at_ms.store(self.now_ms(), Ordering::Release);
+        if self.state.swap(OPEN, Ordering::AcqRel) == CLOSED {
+            tracing::warn!(
+                "database unreachable: failing fast for {:?} before trying again",
+                self.open_for
+            );
+        }
+    }
+
+    /// Reports that the probe succeeded: the breaker closes.
+    fn probe_succeeded(&self) {
+        if self
+            .state
+            .compare_exchange(PROBING, CLOSED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
         {
             tracing::info!("database reachable again");
         }
@@ -133,14 +140,18 @@ pub struct Admission<'a> {
 impl Admission<'_> {
     pub fn report(mut self, connection_failed: bool) {
         self.reported = true;
-        self.breaker.record(connection_failed);
+        if connection_failed {
+            self.breaker.record_failure();
+        } else if self.probe {
+            self.breaker.probe_succeeded();
+        }
     }
 }
 
 impl Drop for Admission<'_> {
     fn drop(&mut self) {
         if self.probe && !self.reported {
-            self.breaker.record(true);
+            self.breaker.record_failure();
         }
     }
 }
@@ -170,18 +181,16 @@ mod tests {
     #[test]
     fn opens_on_a_failure_then_lets_one_probe_through() {
         let b = Breaker::new(Duration::from_millis(30));
-        assert_eq!(b.permit(), Permit::Go);
-        b.record(true);
+        b.admit().expect("closed").report(true);
         assert!(b.is_open());
         assert_eq!(b.permit(), Permit::Refused);
         std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(b.permit(), Permit::Probe);
-        assert_eq!(b.permit(), Permit::Refused, "only one probe at a time");
-        b.record(true);
-        assert_eq!(b.permit(), Permit::Refused, "a failed probe opens it again");
+        let probe = b.admit().expect("the probe");
+        assert!(b.admit().is_none(), "only one probe at a time");
+        probe.report(true);
+        assert!(b.admit().is_none(), "a failed probe opens it again");
         std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(b.permit(), Permit::Probe);
-        b.record(false);
+        b.admit().expect("a new probe").report(false);
         assert!(!b.is_open());
         assert_eq!(b.permit(), Permit::Go);
     }
@@ -189,7 +198,7 @@ mod tests {
     #[test]
     fn a_probe_dropped_without_a_report_opens_the_breaker_again() {
         let b = Breaker::new(Duration::from_millis(10));
-        b.record(true);
+        b.record_failure();
         std::thread::sleep(Duration::from_millis(20));
         let probe = b.admit().expect("the probe");
         assert!(b.admit().is_none());
@@ -198,6 +207,25 @@ mod tests {
         std::thread::sleep(Duration::from_millis(20));
         b.admit().expect("a new probe").report(false);
         assert!(b.admit().is_some());
+    }
+
+    #[test]
+    fn only_the_probe_closes_the_breaker() {
+        let b = Breaker::new(Duration::from_millis(20));
+        // Admitted while the database was still there; it finishes after the outage began.
+        let before_the_outage = b.admit().expect("closed");
+        b.admit().expect("closed").report(true);
+        before_the_outage.report(false);
+        assert!(
+            b.is_open(),
+            "an older call's success says nothing about now"
+        );
+        assert!(b.admit().is_none());
+        std::thread::sleep(Duration::from_millis(30));
+        let probe = b.admit().expect("the probe");
+        assert!(b.is_open(), "still probing: only the probe decides");
+        probe.report(false);
+        assert!(!b.is_open());
     }
 
     #[test]
