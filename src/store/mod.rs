@@ -129,32 +129,6 @@ pub struct KnowledgeLoad {
     pub instance: String,
 }
 
-/// How often the WAL is copied back into the database file. A passive checkpoint never waits for
-/// the writer or for readers; what it cannot copy yet it copies next time.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
-
-/// Checkpoints the SQLite WAL off the commit path, until the pool closes or the store is gone
-/// (`alive`: the store's gap writer, which lives as long as any clone of the store).
-async fn checkpoint_wal(read: SqlitePool, alive: tokio::sync::mpsc::WeakSender<group_commit::Job>) {
-    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if read.is_closed() || alive.strong_count() == 0 {
-            return;
-        }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&read)
-            .await
-        {
-            if read.is_closed() {
-                return;
-            }
-            tracing::warn!(error = %e, "WAL checkpoint failed; trying again");
-        }
-    }
-}
-
 impl Store {
     /// Connects, creating the SQLite file (and its directory) when needed, and runs migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
@@ -174,18 +148,10 @@ impl Store {
             // table, and with SQLite's default 2 MiB cache a large log made every one of those
             // a page miss.
             let opts = opts.pragma("mmap_size", "268435456");
-            // The writer never checkpoints the WAL itself (`wal_autocheckpoint` 0): SQLite would
-            // otherwise run the checkpoint, with its fsync, inside whichever commit crosses the
-            // threshold, and every gap queued behind that commit waited for it (the 150–200 ms
-            // maxima under load). A task checkpoints from a reader connection instead.
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(
-                    opts.clone()
-                        .pragma("cache_size", "-65536")
-                        .pragma("wal_autocheckpoint", "0"),
-                )
+                .connect_with(opts.clone().pragma("cache_size", "-65536"))
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&write).await?;
             let read = SqlitePoolOptions::new()
@@ -211,11 +177,7 @@ impl Store {
             pending: Default::default(),
             batcher: None,
         };
-        let batcher = group_commit::spawn(store.clone());
-        if let Db::Sqlite { read, .. } = &store.db {
-            tokio::spawn(checkpoint_wal(read.clone(), batcher.downgrade()));
-        }
-        store.batcher = Some(batcher);
+        store.batcher = Some(group_commit::spawn(store.clone()));
         Ok(store)
     }
 
