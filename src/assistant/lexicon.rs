@@ -366,6 +366,18 @@ impl Lexicon {
             .collect();
         let hiring_c = concept("hiring", &i.staff.hiring);
         let training_c = concept("training", &i.staff.training);
+        // Read before the two concepts move into the concept set.
+        let staff_side = kb
+            .offers
+            .iter()
+            .map(|o| {
+                let text = format!("{} {} {}", o.name, o.summary.nl, o.keywords.join(" . "));
+                let a = Lexicon::analyse_plain(&text, analyzers, decompounder);
+                let h = concept_weight_static(&hiring_c, &a);
+                let t = concept_weight_static(&training_c, &a);
+                if h + t == 0.0 { 0.0 } else { (h - t) / (h + t) }
+            })
+            .collect();
         // One list: topics with typo tolerance, then the intent word lists without (except the
         // money and business words, where a typo still says what the message is about).
         let mut all: Vec<(Concept, bool)> = Vec::new();
@@ -391,20 +403,9 @@ impl Lexicon {
             vague: one(concept("vague", &i.vague.words), false),
             money: one(concept("money", &i.money.words), true),
             business: one(concept("business", &i.business.words), true),
-            hiring: one(hiring_c.clone(), false),
-            training: one(training_c.clone(), false),
+            hiring: one(hiring_c, false),
+            training: one(training_c, false),
         };
-        let staff_side = kb
-            .offers
-            .iter()
-            .map(|o| {
-                let text = format!("{} {} {}", o.name, o.summary.nl, o.keywords.join(" . "));
-                let a = Lexicon::analyse_plain(&text, analyzers, decompounder);
-                let h = concept_weight_static(&hiring_c, &a);
-                let t = concept_weight_static(&training_c, &a);
-                if h + t == 0.0 { 0.0 } else { (h - t) / (h + t) }
-            })
-            .collect();
         Lexicon {
             names,
             unique_name_weight: (n / 2.0).ln() - 1e-3,
