@@ -175,11 +175,6 @@ impl Decompounder {
         Decompounder { vocab }
     }
 
-    /// The vocabulary of a knowledge base: every word of its offers and taxonomy.
-    pub fn for_knowledge(kb: &KnowledgeBase) -> Decompounder {
-        Decompounder::from_words(words(&knowledge_text(kb)))
-    }
-
     pub fn contains(&self, word: &str) -> bool {
         self.vocab.contains(word)
     }
