@@ -36,8 +36,6 @@ pub enum DeskError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Assistant(#[from] crate::compute::ComputeError),
-    #[error("a background task failed: {0}")]
-    Task(#[from] tokio::task::JoinError),
 }
 
 pub const MAX_COMMENT_CHARS: usize = 1000;
@@ -302,8 +300,10 @@ impl App {
         };
         let catalog = self.catalog.load_full();
         let (c, q) = (catalog.clone(), g.question.clone());
-        let (language, understood) =
-            tokio::task::spawn_blocking(move || crate::assistant::understand_only(&c, &q)).await?;
+        let (language, understood) = self
+            .compute
+            .run(move || crate::assistant::understand_only(&c, &q))
+            .await?;
         let taxonomy = &catalog.kb.taxonomy;
         let themes = g.themes.unwrap_or(understood.themes);
         let municipality = g.municipality.or(understood.municipality);

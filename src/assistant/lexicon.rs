@@ -233,6 +233,8 @@ pub struct Lexicon {
     max_place_words: usize,
     /// Every analysed term the knowledge base knows, per language, for typo matching.
     known_terms: [HashSet<String>; 3],
+    /// Per language: the vague words that are a single term (see [`Lexicon::vague_share`]).
+    vague_terms: [FxHashSet<String>; 3],
     /// Per offer (by ord): the distinctive terms of its names with their weight (idf); terms in
     /// many names ("subsidie", "drenthe") weigh nothing.
     names: Vec<Vec<Vec<(String, f32)>>>,
@@ -406,10 +408,21 @@ impl Lexicon {
             hiring: one(hiring_c, false),
             training: one(training_c, false),
         };
+        let concepts = ConceptSet::new(all);
+        let vague_terms = Language::ALL.map(|l| {
+            let l = l as usize;
+            concepts.concepts[layout.vague]
+                .patterns
+                .iter()
+                .filter(|p| p.per_lang[l].len() == 1)
+                .map(|p| p.per_lang[l][0].clone())
+                .collect()
+        });
         Lexicon {
             names,
             unique_name_weight: (n / 2.0).ln() - 1e-3,
-            concepts: ConceptSet::new(all),
+            concepts,
+            vague_terms,
             layout,
             staff_side,
             places,
@@ -632,12 +645,7 @@ impl Lexicon {
         if terms.is_empty() {
             return 1.0;
         }
-        let vague: HashSet<&str> = self.concepts.concepts[self.layout.vague]
-            .patterns
-            .iter()
-            .filter(|p| p.per_lang[l].len() == 1)
-            .map(|p| p.per_lang[l][0].as_str())
-            .collect();
+        let vague = &self.vague_terms[l];
         terms.iter().filter(|t| vague.contains(t.as_str())).count() as f32 / terms.len() as f32
     }
 

@@ -119,7 +119,6 @@ impl From<crate::desk::DeskError> for ApiError {
             }
             DeskError::Store(e) => ApiError::Internal(e.into()),
             DeskError::Assistant(e) => ApiError::Internal(e.into()),
-            DeskError::Task(e) => ApiError::Internal(e.into()),
         }
     }
 }

@@ -163,8 +163,8 @@ impl SearchIndex {
         );
         let as_set = |terms: &[Vec<String>; 3]| {
             terms
-                .clone()
-                .map(|t| t.into_iter().map(String::into_boxed_str).collect())
+                .each_ref()
+                .map(|t| t.iter().map(|term| term.as_str().into()).collect())
         };
         let field_terms = [
             as_set(&name_terms),
