@@ -38,4 +38,51 @@ pub struct App {
     /// The threads the assistant's CPU-bound work runs on, in arrival order (see
     /// [`crate::compute`]).
     pub compute: Arc<crate::compute::ComputePool>,
+    /// The embedder behind the semantic signal; `None` answers lexically (see `semantic_off`).
+    pub semantics: Option<Arc<crate::embed::Semantics>>,
+    /// Why there is no embedder, for the log and `/readyz`.
+    pub semantic_off: Arc<str>,
+}
+
+/// Whether answers use the semantic signal now, as `/readyz` reports it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SemanticStatus {
+    /// `on`, `starting` (the embedder loads or the offers' vectors are being built), `down` (the
+    /// embedder does not answer: lexical answers), or `off` (none configured or installed).
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl App {
+    pub async fn semantic_status(&self) -> SemanticStatus {
+        let Some(sem) = &self.semantics else {
+            return SemanticStatus {
+                state: "off",
+                provider: None,
+                model: None,
+                reason: Some(self.semantic_off.to_string()),
+            };
+        };
+        let indexed = self.catalog.load().semantic().is_some();
+        let up = sem.is_up().await;
+        let (state, reason) = match (indexed, up) {
+            (true, true) => ("on", None),
+            (false, true) => ("starting", Some("building the offers' vectors".to_owned())),
+            (_, false) => (
+                if indexed { "down" } else { "starting" },
+                Some("the embedder does not answer; answers are lexical".to_owned()),
+            ),
+        };
+        SemanticStatus {
+            state,
+            provider: Some(sem.provider.as_str()),
+            model: Some(sem.model().to_owned()),
+            reason,
+        }
+    }
 }

@@ -6,13 +6,18 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::assistant::Lexicon;
+use crate::embed::SemanticIndex;
 use crate::knowledge::{KnowledgeBase, LoadError, Problem};
 use crate::search::SearchIndex;
 
+#[derive(Clone)]
 pub struct Catalog {
     pub kb: Arc<KnowledgeBase>,
-    pub index: SearchIndex,
-    pub lexicon: Lexicon,
+    pub index: Arc<SearchIndex>,
+    pub lexicon: Arc<Lexicon>,
+    /// The offers' vectors, when an embedder built them for this snapshot; without them the
+    /// assistant answers lexically.
+    pub semantic: Option<Arc<SemanticIndex>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,9 +34,23 @@ impl Catalog {
         let lexicon = Lexicon::build(&kb, index.analyzers(), index.decompounder());
         Ok(Catalog {
             kb: Arc::new(kb),
-            index,
-            lexicon,
+            index: Arc::new(index),
+            lexicon: Arc::new(lexicon),
+            semantic: None,
         })
+    }
+
+    /// The same snapshot with its vectors. Vectors of another snapshot are refused.
+    pub fn with_semantic(&self, semantic: Arc<SemanticIndex>) -> Catalog {
+        Catalog {
+            semantic: semantic.belongs_to(&self.kb).then_some(semantic),
+            ..self.clone()
+        }
+    }
+
+    /// The vectors, when they belong to this snapshot.
+    pub fn semantic(&self) -> Option<&SemanticIndex> {
+        self.semantic.as_deref().filter(|s| s.belongs_to(&self.kb))
     }
 
     /// Loads and validates `dir`, then builds the index. Warnings are returned for logging.

@@ -83,11 +83,14 @@ impl App {
             self.recall(id).await;
         }
         let catalog = self.catalog.load_full();
+        let vector = self.question_vector(&catalog, &ask.question).await;
         let assistant = self.assistant.clone();
         let (question, conversation) = (ask.question.clone(), ask.conversation.clone());
         let mut answer = self
             .compute
-            .run(move || assistant.ask(&catalog, &question, conversation.as_ref()))
+            .run(move || {
+                assistant.ask_with(&catalog, &question, conversation.as_ref(), vector.as_deref())
+            })
             .await?;
         self.share(&answer.conversation_id).await;
         if ask.log {
@@ -107,6 +110,21 @@ impl App {
             "answered"
         );
         Ok(answer)
+    }
+
+    /// The question's vector, when the catalog has offer vectors and the embedder answers in
+    /// time; otherwise `None`, and the answer is lexical (counted in `/metrics`).
+    async fn question_vector(
+        &self,
+        catalog: &crate::catalog::Catalog,
+        question: &Question,
+    ) -> Option<crate::embed::Vector> {
+        let sem = self.semantics.as_ref()?;
+        if catalog.semantic().is_none() {
+            crate::metrics::semantic_fallback("no_offer_vectors");
+            return None;
+        }
+        sem.query.vector_or_fallback(question.as_str()).await
     }
 
     /// With several instances on one database, the database holds the conversation: another

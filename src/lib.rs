@@ -4,9 +4,12 @@
 //! - [`domain`]: types that parse (languages, offer ids, questions, statuses, channels, outcomes).
 //! - [`knowledge`]: loads and validates `knowledge/` (offers, taxonomy, intents).
 //! - [`search`]: the in-RAM tantivy index, analysis, query building and facets.
-//! - [`catalog`]: one knowledge snapshot with its index and lexicon, swapped whole on reload.
+//! - [`embed`]: sentence embeddings over the OpenAI-compatible protocol: client, disk cache, the
+//!   supervised local embedder, the question path (deadline, cache, breaker), a snapshot's vectors.
+//! - [`catalog`]: one knowledge snapshot with its index, lexicon and vectors, swapped whole on reload.
 //! - [`assistant`]: understands a question, routes it, composes the answer; pure.
 //! - [`eval`]: scores the assistant on a questions file.
+//! - [`tune`]: fits the semantic weights and thresholds with k-fold cross-validation.
 //! - [`privacy`]: PII redaction before anything is stored or logged.
 //! - [`spool`]: the durable local spool for gaps while the database is down.
 //! - [`store`]: sqlx storage on SQLite or PostgreSQL, with migrations.
@@ -20,7 +23,6 @@
 //! - [`metrics`]: the Prometheus metrics behind `/metrics`.
 //! - [`http`]: the axum router: API, health, reload, rate limiting, request ids.
 //! - [`web`]: the web pages (chat, offer search, login, dashboard) and their assets.
-//! - [`texts`]: fixed texts every channel shows alike (the privacy notice).
 //! - [`startup`]: wires everything together; signals.
 //! - [`cli`]: the terminal commands.
 
@@ -34,6 +36,7 @@ pub mod config;
 pub mod desk;
 pub mod discord;
 pub mod domain;
+pub mod embed;
 pub mod eval;
 pub mod http;
 pub mod insights;
@@ -45,4 +48,5 @@ pub mod spool;
 pub mod startup;
 pub mod store;
 pub mod texts;
+pub mod tune;
 pub mod web;

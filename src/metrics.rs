@@ -16,6 +16,10 @@ const GAPS: &str = "wegwijzer_gaps_total";
 const RELOADS: &str = "wegwijzer_knowledge_reloads_total";
 const DATABASE_ERRORS: &str = "wegwijzer_database_errors_total";
 const DISCORD_CONNECTED: &str = "wegwijzer_discord_connected";
+const SEMANTIC: &str = "wegwijzer_semantic_enabled";
+const SEMANTIC_FALLBACKS: &str = "wegwijzer_semantic_fallbacks_total";
+const EMBEDDER_UP: &str = "wegwijzer_embedder_up";
+const EMBEDDER_RESTARTS: &str = "wegwijzer_embedder_restarts_total";
 
 /// Latency buckets in seconds: the service answers in about a millisecond, so the resolution is
 /// there, with room for a slow database.
@@ -36,6 +40,8 @@ pub fn install() -> &'static PrometheusHandle {
             .expect("no other metrics recorder is installed");
         describe();
         gauge!(DISCORD_CONNECTED).set(0.0);
+        gauge!(SEMANTIC).set(0.0);
+        counter!(SEMANTIC_FALLBACKS, "reason" => "none").absolute(0);
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             let h = handle.clone();
             rt.spawn(async move {
@@ -81,6 +87,33 @@ fn describe() {
         DISCORD_CONNECTED,
         "1 while the Discord gateway is connected."
     );
+    describe_gauge!(
+        SEMANTIC,
+        "1 while answers use the semantic signal (offer vectors built, embedder configured); 0 when lexical-only."
+    );
+    describe_counter!(
+        SEMANTIC_FALLBACKS,
+        "Answers given lexically because the question's vector was not there in time, by reason."
+    );
+    describe_gauge!(EMBEDDER_UP, "1 while the supervised embedder child answers.");
+    describe_counter!(EMBEDDER_RESTARTS, "Restarts of the supervised embedder child.");
+}
+
+/// Whether answers use the semantic signal.
+pub fn semantic_enabled(on: bool) {
+    gauge!(SEMANTIC).set(if on { 1.0 } else { 0.0 });
+}
+
+pub fn semantic_fallback(reason: &'static str) {
+    counter!(SEMANTIC_FALLBACKS, "reason" => reason).increment(1);
+}
+
+pub fn embedder_up(up: bool) {
+    gauge!(EMBEDDER_UP).set(if up { 1.0 } else { 0.0 });
+}
+
+pub fn embedder_restart() {
+    counter!(EMBEDDER_RESTARTS).increment(1);
 }
 
 pub fn http_request(route: &str, method: &str, status: u16, elapsed: Duration) {

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::assistant::{Assistant, MemoryConversations};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
+use crate::embed::Semantics;
 use crate::http::{AppState, router};
 use crate::store::{Store, StoreError};
 
@@ -74,7 +75,77 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         )),
         trusted_proxies: config.trusted_proxies,
         compute: Arc::new(crate::compute::ComputePool::per_core()),
+        semantics: start_semantics(&config.embed),
+        semantic_off: crate::embed::service::why_off(&config.embed).into(),
     })
+}
+
+/// The embedder, or lexical answers with the reason in the log.
+fn start_semantics(config: &crate::config::EmbedConfig) -> Option<Arc<Semantics>> {
+    let started = Semantics::start(config).map(Arc::new);
+    match &started {
+        Some(s) => tracing::info!(
+            provider = s.provider.as_str(),
+            model = s.model(),
+            "semantic routing: starting the embedder"
+        ),
+        None => tracing::warn!(
+            "semantic routing off, answers are lexical only: {}",
+            crate::embed::service::why_off(config)
+        ),
+    }
+    crate::metrics::semantic_enabled(false);
+    started
+}
+
+/// How long a child embedder may take to load its model before the keeper checks again.
+const EMBEDDER_START: Duration = Duration::from_secs(60);
+/// How often the keeper checks that the current snapshot has its vectors and the embedder answers.
+const KEEPER_TICK: Duration = Duration::from_secs(2);
+
+/// Keeps the served snapshot's offer vectors in place: builds them once the embedder answers,
+/// after a reload that could not, and after the embedder comes back. Answers stay lexical until
+/// then; they never wait for it.
+fn spawn_semantic_keeper(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let sem = state.semantics.clone()?;
+    Some(tokio::spawn(async move {
+        sem.wait_ready(EMBEDDER_START).await;
+        let mut tick = tokio::time::interval(KEEPER_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let up = sem.is_up().await;
+            let current = state.catalog.load_full();
+            if current.semantic().is_some() || !up {
+                crate::metrics::semantic_enabled(up && current.semantic().is_some());
+                continue;
+            }
+            attach_vectors(&state, &sem, &current).await;
+        }
+    }))
+}
+
+/// Builds the vectors of `snapshot` and swaps them in, unless a reload replaced it meanwhile.
+async fn attach_vectors(state: &AppState, sem: &Semantics, snapshot: &Catalog) -> bool {
+    match sem.index(snapshot.kb.clone()).await {
+        Ok((index, _)) => {
+            let index = Arc::new(index);
+            state.catalog.rcu(|c| {
+                if Arc::ptr_eq(&c.kb, &snapshot.kb) {
+                    Arc::new(c.with_semantic(index.clone()))
+                } else {
+                    c.clone()
+                }
+            });
+            let on = state.catalog.load().semantic().is_some();
+            crate::metrics::semantic_enabled(on);
+            on
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "offer vectors not built yet; answering lexically");
+            false
+        }
+    }
 }
 
 fn hostname() -> String {
@@ -94,6 +165,19 @@ pub async fn reload(state: &AppState) -> anyhow::Result<usize> {
     crate::metrics::knowledge_reload(loaded.is_ok());
     let (catalog, warnings) = loaded?;
     let n = catalog.kb.offers.len();
+    // Changed text is embedded before the swap, so answers keep their semantic signal; when the
+    // embedder does not answer, the lexical snapshot goes in and the keeper adds the vectors.
+    let catalog = match &state.semantics {
+        Some(sem) if sem.is_up().await => match sem.index(catalog.kb.clone()).await {
+            Ok((index, _)) => catalog.with_semantic(Arc::new(index)),
+            Err(e) => {
+                tracing::warn!(error = %e, "reloaded without offer vectors for now");
+                catalog
+            }
+        },
+        _ => catalog,
+    };
+    crate::metrics::semantic_enabled(catalog.semantic().is_some());
     state.catalog.store(Arc::new(catalog));
     if let Err(e) = state
         .store
@@ -114,6 +198,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let app = router(state.clone());
     let flusher = spawn_demand_flush(state.store.clone());
+    let keeper = spawn_semantic_keeper(state.clone());
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -121,6 +206,12 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await?;
     flusher.abort();
+    if let Some(k) = keeper {
+        k.abort();
+    }
+    if let Some(sem) = &state.semantics {
+        sem.shutdown().await;
+    }
     // Last chance to write spooled gaps; whatever stays is replayed at the next start.
     replay_spool(&state).await;
     state.store.close().await;

@@ -430,6 +430,7 @@ async fn discord_gaps_and_feedback_are_logged_with_channel_and_pseudonym() {
             trusted_proxies: 0,
             spool_dir: std::env::temp_dir().join(format!("wz-spool-{}", uuid::Uuid::new_v4())),
             discord: Default::default(),
+            embed: wegwijzer::config::EmbedConfig::off(),
         };
         let app = wegwijzer::startup::build_state(&config).await.unwrap();
         let user = "802711223344556677";

@@ -21,6 +21,7 @@ async fn instance(db: &TestDb) -> (String, oneshot::Sender<()>) {
         rate_limit_per_minute: 0,
         trusted_proxies: 0,
         discord: Default::default(),
+        embed: wegwijzer::config::EmbedConfig::off(),
         spool_dir: std::env::temp_dir().join(format!("wz-spool-{}", uuid::Uuid::new_v4())),
     };
     let state = wegwijzer::startup::build_state(&config).await.unwrap();

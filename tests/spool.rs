@@ -21,6 +21,7 @@ fn config(db: &TestDb, spool: &std::path::Path) -> Config {
         rate_limit_per_minute: 0,
         trusted_proxies: 0,
         discord: Default::default(),
+        embed: wegwijzer::config::EmbedConfig::off(),
         spool_dir: spool.to_owned(),
     }
 }

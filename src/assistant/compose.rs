@@ -1,9 +1,11 @@
 //! The words of an answer, in the asker's language. Every fact comes from the knowledge base; this
 //! module only supplies the connecting sentences.
 
-use super::route::Fit;
-use crate::domain::{Language, Status};
-use crate::knowledge::{Offer, RegionMatch, Taxonomy, format_date};
+use super::decide::Decision;
+use super::rank::{Fit, Scored};
+use super::{Answer, Clarify, Gap, OfferCard, Understood};
+use crate::domain::{GapReason, Language, Outcome, Status};
+use crate::knowledge::{KnowledgeBase, Offer, RegionMatch, Taxonomy, format_date};
 
 /// Joins labels as "a, b en c" / "a, b and c" / "a, b und c".
 fn join(items: &[String], lang: Language) -> String {
@@ -334,4 +336,151 @@ pub fn clarify_offers(lang: Language) -> (String, String) {
         )
         .to_owned(),
     )
+}
+
+/// What an answer is composed from, besides the decision.
+pub struct Render<'a> {
+    pub kb: &'a KnowledgeBase,
+    pub scored: &'a [Scored],
+    pub lang: Language,
+    pub municipality: Option<&'a str>,
+    pub understood: &'a Understood,
+}
+
+impl Render<'_> {
+    fn base(&self, outcome: Outcome, answer: String) -> Answer {
+        Answer {
+            conversation_id: String::new(),
+            language: self.lang,
+            outcome,
+            answer,
+            offers: Vec::new(),
+            clarify: None,
+            gap: None,
+            understood: self.understood.clone(),
+            notice: None,
+        }
+    }
+
+    fn cards(&self, list: &[usize]) -> Vec<OfferCard> {
+        list.iter()
+            .map(|&i| {
+                let s = &self.scored[i];
+                let o = &self.kb.offers[s.ord];
+                card(o, Some(&s.fit), self.lang, s.score, &self.kb.taxonomy, self.municipality)
+            })
+            .collect()
+    }
+
+    fn ibdo(&self, score: f32) -> Option<OfferCard> {
+        let o = self.kb.get("ibdo")?;
+        Some(card(o, None, self.lang, score, &self.kb.taxonomy, None))
+    }
+
+    /// The cards, with IBDO added at the end when it is not among them.
+    fn with_ibdo(&self, mut cards: Vec<OfferCard>) -> Vec<OfferCard> {
+        if !cards.iter().any(|c| c.id == "ibdo")
+            && let Some(c) = self.ibdo(0.0)
+        {
+            cards.push(c);
+        }
+        cards
+    }
+
+    fn gap(&self, outcome_text: String, reason: GapReason, offers: Vec<OfferCard>) -> Answer {
+        let mut a = self.base(Outcome::Gap, outcome_text);
+        a.offers = offers;
+        a.gap = Some(Gap {
+            reason,
+            themes: self.understood.themes.clone(),
+            id: None,
+            reference: None,
+        });
+        a
+    }
+
+    fn place_label(&self) -> Option<String> {
+        self.municipality
+            .map(|m| self.kb.taxonomy.region_label(m, self.lang))
+    }
+}
+
+/// The answer for a decision, in the asker's language.
+pub fn render(d: &Decision, r: &Render) -> Answer {
+    let lang = r.lang;
+    match d {
+        Decision::OutOfScope => r.base(Outcome::OutOfScope, out_of_scope(lang)),
+        Decision::Handoff => {
+            let mut a = r.base(Outcome::Handoff, handoff(lang));
+            a.offers.extend(r.ibdo(1.0));
+            a
+        }
+        Decision::Clarify {
+            intro,
+            question,
+            options,
+            ..
+        } => {
+            let mut a = r.base(Outcome::Clarify, format!("{intro} {question}"));
+            a.clarify = Some(Clarify {
+                question: question.clone(),
+                options: options.clone(),
+            });
+            a
+        }
+        Decision::Closed {
+            closed,
+            alternatives,
+        } => {
+            let name = r.kb.offers[r.scored[*closed].ord].name_in(lang);
+            let mut cards = r.cards(&[*closed]);
+            cards.extend(r.cards(alternatives));
+            r.gap(gap_closed(lang, name), GapReason::OfferClosed, r.with_ibdo(cards))
+        }
+        Decision::RegionGap { alternatives } => {
+            let place = r.place_label().unwrap_or_else(|| "uw regio".to_owned());
+            let cards = r.with_ibdo(r.cards(alternatives));
+            r.gap(gap_region(lang, &place), GapReason::RegionMismatch, cards)
+        }
+        Decision::Gap { near } => {
+            let mut cards: Vec<OfferCard> = r.ibdo(0.0).into_iter().collect();
+            cards.extend(r.cards(near));
+            r.gap(gap_none(lang), GapReason::NoOffer, cards)
+        }
+        Decision::Answered { shown } => {
+            let mut a = r.base(
+                Outcome::Answered,
+                answered(lang, r.place_label().as_deref()),
+            );
+            a.offers = r.cards(shown);
+            a
+        }
+    }
+}
+
+/// An offer as an answer shows it.
+pub fn card(
+    o: &Offer,
+    fit: Option<&Fit>,
+    lang: Language,
+    score: f32,
+    tax: &Taxonomy,
+    municipality: Option<&str>,
+) -> OfferCard {
+    let why = match fit {
+        Some(fit) => why(o, fit, tax, municipality, lang),
+        None => o.summary.get(lang).to_owned(),
+    };
+    OfferCard {
+        id: o.id.to_string(),
+        name: o.name_in(lang).to_owned(),
+        provider: o.provider.clone(),
+        status: o.status,
+        why,
+        how_to_apply: how_to_apply(o, lang),
+        url: o.url.clone(),
+        contact: o.contact.clone(),
+        score: (score * 1000.0).round() / 1000.0,
+        closed_on: o.closed_on.map(format_date),
+    }
 }

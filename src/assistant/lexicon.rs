@@ -650,21 +650,76 @@ impl Lexicon {
     }
 
     /// The municipality named in the words, or whether only places outside Drenthe are named.
-    /// Drenthe places win over outside ones ("Nieuw-Amsterdam" is in Emmen).
+    /// Drenthe places win over outside ones ("Nieuw-Amsterdam" is in Emmen). A place inside a
+    /// person's name ("Jan de Vries", "mevrouw Annen") does not count, and a municipality named as
+    /// such ("gemeente Emmen") or after a preposition of place ("uit Emmen") beats a bare one.
     pub fn place(&self, ws: &[String]) -> (Option<String>, bool) {
         let mut outside = false;
+        let mut best: Option<(PlaceCue, usize, &String)> = None;
         for n in (1..=self.max_place_words).rev() {
-            for win in ws.windows(n) {
+            for (i, win) in ws.windows(n).enumerate() {
+                let cue = place_cue(ws, i);
+                if cue == PlaceCue::InName {
+                    continue;
+                }
                 let key = win.join(" ");
                 if let Some(id) = self.places.get(&key) {
-                    return (Some(id.clone()), false);
-                }
-                if self.outside.contains(&key) {
+                    if best.is_none_or(|(c, len, _)| (cue, n) > (c, len)) {
+                        best = Some((cue, n, id));
+                    }
+                } else if self.outside.contains(&key) {
                     outside = true;
                 }
             }
         }
-        (None, outside)
+        match best {
+            Some((_, _, id)) => (Some(id.clone()), false),
+            None => (None, outside),
+        }
+    }
+}
+
+/// How a place name is introduced, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PlaceCue {
+    /// After a surname particle or a title: part of a person's name.
+    InName,
+    Bare,
+    /// After a preposition of place: "in", "uit", "from", "aus".
+    Located,
+    /// Named as a municipality: "gemeente Emmen".
+    Municipality,
+}
+
+/// Words that make the next word part of a name: surname particles and titles.
+const NAME_LEADS: [&str; 22] = [
+    "de", "van", "der", "den", "ter", "ten", "te", "von", "vom", "zu", "meneer", "mevrouw", "dhr",
+    "mevr", "mr", "mrs", "ms", "herr", "frau", "dr", "heer", "familie",
+];
+/// Prepositions of place: "in de Wijk" is a village, not a name.
+const LOCATIVES: [&str; 19] = [
+    "in", "uit", "bij", "nabij", "rond", "omgeving", "regio", "naar", "from", "near", "around",
+    "at", "to", "aus", "bei", "nahe", "nach", "im", "um",
+];
+const MUNICIPALITY_WORDS: [&str; 5] = ["gemeente", "municipality", "gemeinde", "township", "gem"];
+
+fn place_cue(ws: &[String], start: usize) -> PlaceCue {
+    let before = |k: usize| start.checked_sub(k).map(|j| ws[j].as_str());
+    match before(1) {
+        Some(w) if MUNICIPALITY_WORDS.contains(&w) => PlaceCue::Municipality,
+        Some(w) if LOCATIVES.contains(&w) => PlaceCue::Located,
+        // "te" before a place is locative ("te Assen") unless a name particle precedes it.
+        Some(w) if NAME_LEADS.contains(&w) => match before(2) {
+            Some(l) if LOCATIVES.contains(&l) || MUNICIPALITY_WORDS.contains(&l) => {
+                PlaceCue::Located
+            }
+            None if w == "te" => PlaceCue::Located,
+            _ if w == "te" && !before(2).is_some_and(|p| NAME_LEADS.contains(&p)) => {
+                PlaceCue::Located
+            }
+            _ => PlaceCue::InName,
+        },
+        _ => PlaceCue::Bare,
     }
 }
 
@@ -815,5 +870,29 @@ mod tests {
         }
         // The comparison is about matches, not only about zeros.
         assert!(hits > messages.len(), "only {hits} matches");
+    }
+
+    #[test]
+    fn a_place_inside_a_name_does_not_count_and_a_named_municipality_wins() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+        let (catalog, _) = Catalog::load(&dir).expect("the knowledge base loads");
+        let lex = &catalog.lexicon;
+        let place = |s: &str| {
+            let folded = fold(s);
+            let ws: Vec<String> = words(&folded).map(str::to_owned).collect();
+            lex.place(&ws).0
+        };
+        // Vries is a village in Tynaarlo; here it is a surname.
+        assert_eq!(place("ik ben Jan de Vries en heb een bakkerij").as_deref(), None);
+        assert_eq!(
+            place("Met Jan de Vries, ik heb een winkel in Emmen").as_deref(),
+            Some("emmen")
+        );
+        assert_eq!(
+            place("mevrouw Annen belde namens gemeente Emmen").as_deref(),
+            Some("emmen")
+        );
+        // Without a name around it, the village still is one.
+        assert_eq!(place("mijn zaak zit in Vries").as_deref(), Some("tynaarlo"));
     }
 }

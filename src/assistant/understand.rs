@@ -42,6 +42,10 @@ pub struct Understanding {
     pub amount_eur: Option<u64>,
     pub employees: Option<u32>,
     pub intent: Intent,
+    /// Out of scope only because a topic list says so (not markup or an injection): semantic
+    /// evidence may overrule it.
+    #[serde(skip)]
+    pub blocklisted: bool,
     pub asks_money: bool,
     /// The message talks about a business (a firm, a sector, customers, …) or a taxonomy term.
     pub business: bool,
@@ -343,11 +347,16 @@ impl Understander<'_> {
             .words
             .iter()
             .any(|w| w == "drenthe" || w == "drents" || w == "drentse");
-        let intent = if is_markup_or_sql(text) || self.lexicon.injection(&a) {
+        let hostile = is_markup_or_sql(text) || self.lexicon.injection(&a);
+        let blocklisted = !hostile
+            && self.lexicon.off_topic(&a) > 0.0
+            && themes.is_empty()
+            && audiences.is_empty();
+        let intent = if hostile {
             Intent::OutOfScope
         } else if self.lexicon.wants_person(&a) {
             Intent::Person
-        } else if self.lexicon.off_topic(&a) > 0.0 && themes.is_empty() && audiences.is_empty() {
+        } else if blocklisted {
             Intent::OutOfScope
         } else {
             Intent::Support
@@ -376,6 +385,7 @@ impl Understander<'_> {
             outside_drenthe: outside && !mentions_drenthe,
             mentions_drenthe,
             intent,
+            blocklisted,
             content_words,
             analysed: a,
         }

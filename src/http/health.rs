@@ -23,11 +23,13 @@ async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// Ready to serve: knowledge loaded and the database answering.
+/// Ready to serve: knowledge loaded and the database answering. The semantic signal is reported,
+/// not required: without it answers are lexical.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let db = state.store.ping().await;
     let offers = state.catalog.load().kb.offers.len();
     let spooled = state.spool.as_ref().map_or(0, |s| s.pending());
+    let semantic = state.semantic_status().await;
     let status = if db {
         StatusCode::OK
     } else {
@@ -36,7 +38,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     (
         status,
         Json(
-            json!({"status": if db && spooled == 0 {"ok"} else {"degraded"}, "database": {"backend": state.store.backend(), "ok": db}, "spooled_gaps": spooled, "offers": offers}),
+            json!({"status": if db && spooled == 0 {"ok"} else {"degraded"}, "database": {"backend": state.store.backend(), "ok": db}, "spooled_gaps": spooled, "offers": offers, "semantic": semantic}),
         ),
     )
 }

@@ -3,13 +3,17 @@
 //! It owns parsing and validation only; indexing is `search`'s, routing is `assistant`'s.
 
 mod intents;
+mod ranking;
+mod uncovered;
 mod offer;
 mod problem;
 mod taxonomy;
 mod text;
 
 pub use intents::Intents;
-pub use offer::{Offer, Source, Texts, format_date, parse_date};
+pub use offer::{NEEDS_PER_LANGUAGE, Needs, Offer, Source, Texts, format_date, parse_date};
+pub use ranking::{Ranking, Thresholds, Weights};
+pub use uncovered::UncoveredNeed;
 pub use problem::{Problem, Severity};
 pub use taxonomy::{Municipality, RegionMatch, Taxonomy, Term};
 pub use text::{fold, words};
@@ -26,6 +30,10 @@ pub struct KnowledgeBase {
     pub taxonomy: Taxonomy,
     pub intents: Intents,
     pub offers: Vec<Arc<Offer>>,
+    /// Needs no offer serves (`uncovered-needs.toml`; none when the file is absent).
+    pub uncovered: Vec<UncoveredNeed>,
+    /// Weights and thresholds (`ranking.toml`; the defaults when absent).
+    pub ranking: Ranking,
     by_id: HashMap<OfferId, usize>,
 }
 
@@ -131,6 +139,15 @@ impl KnowledgeBase {
                 None => continue,
             }
         }
+        repeated_needs(&offers, &mut problems);
+        let uncovered = load_optional(&dir.join("uncovered-needs.toml"), &mut problems, |t, f| {
+            uncovered::parse(t, f, &taxonomy)
+        })
+        .unwrap_or_default();
+        let ranking = load_optional(&dir.join("ranking.toml"), &mut problems, |t, f| {
+            Ranking::parse(t, f).map_err(|p| vec![p])
+        })
+        .unwrap_or_default();
         if problems.iter().any(Problem::is_error) {
             return Err(LoadError { problems });
         }
@@ -140,6 +157,8 @@ impl KnowledgeBase {
                 intents,
                 offers,
                 by_id,
+                uncovered,
+                ranking,
             },
             problems,
         ))
@@ -158,6 +177,8 @@ impl KnowledgeBase {
             intents,
             offers,
             by_id,
+            uncovered: Vec::new(),
+            ranking: Ranking::default(),
         }
     }
 
@@ -168,6 +189,55 @@ impl KnowledgeBase {
 
     pub fn index_of(&self, id: &OfferId) -> Option<usize> {
         self.by_id.get(id).copied()
+    }
+}
+
+/// Reads an optional knowledge file; a file that is there but broken is an error naming it.
+fn load_optional<T>(
+    path: &Path,
+    problems: &mut Vec<Problem>,
+    parse: impl FnOnce(&str, &str) -> Result<T, Vec<Problem>>,
+) -> Option<T> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            problems.push(Problem::error(
+                display(path),
+                None,
+                format!("cannot read file: {e}"),
+            ));
+            return None;
+        }
+    };
+    match parse(&text, &display(path)) {
+        Ok(v) => Some(v),
+        Err(mut p) => {
+            problems.append(&mut p);
+            None
+        }
+    }
+}
+
+/// A need line that two offers share says nothing about which of them fits: each line must be
+/// one offer's own.
+fn repeated_needs(offers: &[Arc<Offer>], problems: &mut Vec<Problem>) {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for o in offers {
+        for (lang, line) in o.needs.iter() {
+            let key = fold(line);
+            match seen.get(&key) {
+                Some(first) if *first != o.id.as_str() => problems.push(Problem::error(
+                    format!("knowledge/offers/{}.md", o.id),
+                    Some(&format!("needs.{lang}")),
+                    format!("line `{line}` is also a need of `{first}`"),
+                )),
+                Some(_) => {}
+                None => {
+                    seen.insert(key, o.id.as_str());
+                }
+            }
+        }
     }
 }
 

@@ -28,6 +28,67 @@ impl Texts {
     }
 }
 
+/// The problems an offer solves, in each language: short lines in an entrepreneur's own words.
+/// They are what the semantic signal compares a question with, so they say what the offer is for.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Needs {
+    #[serde(default)]
+    pub nl: Vec<String>,
+    #[serde(default)]
+    pub en: Vec<String>,
+    #[serde(default)]
+    pub de: Vec<String>,
+}
+
+/// How many need lines each language must have.
+pub const NEEDS_PER_LANGUAGE: std::ops::RangeInclusive<usize> = 5..=12;
+
+impl Needs {
+    pub fn get(&self, lang: Language) -> &[String] {
+        match lang {
+            Language::Nl => &self.nl,
+            Language::En => &self.en,
+            Language::De => &self.de,
+        }
+    }
+
+    /// Every line with its language.
+    pub fn iter(&self) -> impl Iterator<Item = (Language, &str)> {
+        Language::ALL
+            .into_iter()
+            .flat_map(move |l| self.get(l).iter().map(move |s| (l, s.as_str())))
+    }
+
+    /// Problems with the lists: a language missing or out of range, an empty or repeated line.
+    pub fn problems(&self, field: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for lang in Language::ALL {
+            let lines = self.get(lang);
+            let n = lines.len();
+            if !NEEDS_PER_LANGUAGE.contains(&n) {
+                out.push((
+                    format!("{field}.{lang}"),
+                    format!(
+                        "needs {}-{} lines, found {n}",
+                        NEEDS_PER_LANGUAGE.start(),
+                        NEEDS_PER_LANGUAGE.end()
+                    ),
+                ));
+            }
+            let mut seen = std::collections::HashSet::new();
+            for line in lines {
+                if line.trim().is_empty() {
+                    out.push((format!("{field}.{lang}"), "empty line".into()));
+                } else if !seen.insert(crate::knowledge::fold(line)) {
+                    out.push((format!("{field}.{lang}"), format!("line repeated: `{line}`")));
+                }
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
@@ -61,6 +122,7 @@ struct FrontMatter {
     last_reviewed: String,
     summary: Texts,
     how_to_apply: Texts,
+    needs: Option<Needs>,
     sources: Vec<Source>,
 }
 
@@ -89,6 +151,7 @@ pub struct Offer {
     pub last_reviewed: Date,
     pub summary: Texts,
     pub how_to_apply: Texts,
+    pub needs: Needs,
     pub sources: Vec<Source>,
     /// The Markdown body after the front matter (Dutch).
     pub body: String,
@@ -340,6 +403,18 @@ impl Offer {
                 }
             }
         }
+        match &fm.needs {
+            None => err(
+                problems,
+                "needs",
+                "missing `[needs]`: list the problems the offer solves in nl, en and de".into(),
+            ),
+            Some(needs) => {
+                for (field, msg) in needs.problems("needs") {
+                    err(problems, &field, msg);
+                }
+            }
+        }
         if fm.sources.is_empty() {
             err(problems, "sources", "must give at least one source".into());
         }
@@ -393,6 +468,7 @@ impl Offer {
             last_reviewed: last_reviewed?,
             summary: fm.summary,
             how_to_apply: fm.how_to_apply,
+            needs: fm.needs.unwrap_or_default(),
             sources: fm.sources,
             body: body.trim().to_owned(),
         })

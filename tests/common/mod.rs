@@ -134,6 +134,8 @@ pub struct Options {
     pub admin_token: Option<String>,
     pub rate_limit_per_minute: u32,
     pub trusted_proxies: usize,
+    /// The embedder; semantics off when `None`.
+    pub embed: Option<wegwijzer::config::EmbedConfig>,
 }
 
 pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
@@ -149,6 +151,7 @@ pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
         trusted_proxies: options.trusted_proxies,
         spool_dir: std::env::temp_dir().join(format!("wegwijzer-spool-{}", uuid::Uuid::new_v4())),
         discord: Default::default(),
+        embed: options.embed.unwrap_or_else(wegwijzer::config::EmbedConfig::off),
     };
     let state = wegwijzer::startup::build_state(&config)
         .await

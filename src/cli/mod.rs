@@ -1,5 +1,9 @@
 //! The terminal commands: thin wrappers that load the knowledge base and print results.
 
+mod eval;
+
+pub use eval::{EvalFlags, eval, tune};
+
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -11,7 +15,7 @@ use crate::domain::{Kind, Language, Question, Status};
 use crate::knowledge::KnowledgeBase;
 use crate::search::Filters;
 
-fn load(dir: &Path) -> anyhow::Result<Catalog> {
+pub(crate) fn load(dir: &Path) -> anyhow::Result<Catalog> {
     match Catalog::load(dir) {
         Ok((catalog, _warnings)) => Ok(catalog),
         Err(CatalogError::Knowledge(e)) => {
@@ -157,22 +161,6 @@ pub fn ask(dir: &Path, question: &str, json: bool, explain: bool) -> anyhow::Res
             o.name, o.provider, o.why, o.how_to_apply, o.url
         );
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn eval(dir: &Path, file: &Path, verbose: bool) -> anyhow::Result<ExitCode> {
-    let catalog = load(dir)?;
-    let report = crate::eval::run_file(&catalog, file)?;
-    if verbose {
-        for l in &report.lines {
-            println!("{l}");
-        }
-    } else {
-        for m in &report.misses {
-            println!("{m}");
-        }
-    }
-    println!("{}", report.summary());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,27 +1,14 @@
-//! Routing: scores every offer for an understood question by combining the search ranking with how
-//! well the offer's themes, audiences, stages, region and amount range fit, then decides the outcome.
+//! Rank: one score per offer from several signals — the tantivy ranking, the semantic similarity
+//! of the question to the offer's need lines, and how well the offer's themes, audiences, stages,
+//! region and amount range fit. The weights are data (`knowledge/ranking.toml`, fitted by
+//! `wegwijzer tune`); the eligibility factors below are rules, each with its reason.
 
 use std::collections::HashMap;
 
+use super::need::Need;
+use super::retrieve::Evidence;
 use crate::domain::{Kind, Status};
-use crate::knowledge::{KnowledgeBase, Offer, RegionMatch};
-
-/// The understanding of the conversation so far, merged: what routing works from.
-#[derive(Debug, Clone, Default)]
-pub struct Need {
-    pub themes: Vec<(String, f32)>,
-    pub audiences: Vec<(String, f32)>,
-    pub stages: Vec<(String, f32)>,
-    pub municipality: Option<String>,
-    pub subregion: Option<String>,
-    pub outside_drenthe: bool,
-    pub amount_eur: Option<u64>,
-    pub asks_money: bool,
-    /// A bank (loan) is part of the question: only then is a guarantee on bank credit an answer.
-    pub mentions_bank: bool,
-    /// For staff questions: positive when finding people, negative when training them.
-    pub staff_need: f32,
-}
+use crate::knowledge::{KnowledgeBase, Offer, RegionMatch, Weights};
 
 /// Why an offer scored as it did, kept to explain the match to the asker.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +27,8 @@ pub struct Scored {
     /// The score before the region and audience eligibility penalties.
     pub content: f32,
     pub search: f32,
+    /// The semantic feature, `exp((sim - best) / temperature)`; 0 without vectors.
+    pub semantic: f32,
     pub fit: Fit,
 }
 
@@ -56,21 +45,27 @@ const SPECIALTIES: [&str; 6] = [
     "digitalisering",
 ];
 
-pub const W_SEARCH: f32 = 1.0;
-pub const W_THEME: f32 = 0.8;
-pub const W_AUDIENCE: f32 = 0.3;
-pub const W_STAGE: f32 = 0.2;
 /// A staff offer on the other side (hiring vs training) than the question.
 const STAFF_MISMATCH: f32 = 0.7;
 
-/// Scores every offer. `search` maps offer ord → raw search score.
-/// `staff_side` gives each offer's side of the staff theme (see `Lexicon::staff_side`).
+/// The signals an offer is scored on, besides the need itself.
+pub struct Signals<'a> {
+    /// Offer ord → raw tantivy score.
+    pub search: &'a HashMap<usize, f32>,
+    /// Similarities to the question, when it has a vector.
+    pub evidence: Option<&'a Evidence>,
+    pub weights: &'a Weights,
+}
+
+/// Scores every offer, best first. `staff_side` gives each offer's side of the staff theme (see
+/// `Lexicon::staff_side`).
 pub fn score_offers(
     kb: &KnowledgeBase,
     need: &Need,
-    search: &HashMap<usize, f32>,
+    signals: &Signals,
     staff_side: impl Fn(usize) -> f32,
 ) -> Vec<Scored> {
+    let search = signals.search;
     let max_search = search.values().copied().fold(0.0f32, f32::max).max(1e-6);
     let theme_total: f32 = need
         .themes
@@ -83,7 +78,8 @@ pub fn score_offers(
         .iter()
         .enumerate()
         .map(|(ord, o)| {
-            let mut s = score_one(kb, o, ord, need, search, max_search, theme_total);
+            let lexical = score_lexical(o, ord, need, signals, max_search, theme_total);
+            let mut s = eligibility(kb, o, need, lexical);
             // Finding staff and training staff are different needs under one theme.
             let side = staff_side(ord);
             if o.themes.first().is_some_and(|t| t == "personeel") && need.staff_need * side < -0.25
@@ -118,17 +114,18 @@ fn position_weight(list: &[String], id: &str) -> Option<f32> {
     })
 }
 
-fn score_one(
-    kb: &KnowledgeBase,
+/// The content score before any rule: the weighted sum of the signals.
+fn score_lexical(
     o: &Offer,
     ord: usize,
     need: &Need,
-    search: &HashMap<usize, f32>,
+    signals: &Signals,
     max_search: f32,
     theme_total: f32,
 ) -> Scored {
+    let w = signals.weights;
     let mut fit = Fit::default();
-    let s_search = search.get(&ord).copied().unwrap_or(0.0) / max_search;
+    let s_search = signals.search.get(&ord).copied().unwrap_or(0.0) / max_search;
     let mut s_theme = 0.0;
     for (t, w) in &need.themes {
         if let Some(pw) = position_weight(&o.themes, t) {
@@ -155,9 +152,35 @@ fn score_one(
             fit.stages.push(s.clone());
         }
     }
-    let mut content =
-        W_SEARCH * s_search + W_THEME * s_theme + W_AUDIENCE * s_aud + W_STAGE * s_stage;
+    let s_semantic = signals
+        .evidence
+        .map(|e| e.feature(ord, w.temperature))
+        .unwrap_or(0.0);
+    let content = w.search * s_search
+        + w.theme * s_theme
+        + w.audience * s_aud
+        + w.stage * s_stage
+        + w.semantic * s_semantic;
+    Scored {
+        ord,
+        score: content,
+        content,
+        search: s_search,
+        semantic: s_semantic,
+        fit,
+    }
+}
 
+/// The rules of fit and eligibility: money, specialty, region and audience, as factors.
+fn eligibility(kb: &KnowledgeBase, o: &Offer, need: &Need, mut s: Scored) -> Scored {
+    s.content *= money_fit(o, need, &mut s.fit) * specialty_fit(o, need);
+    s.score = s.content * region_fit(kb, o, need, &mut s.fit) * audience_fit(o, need, &s.fit);
+    s
+}
+
+/// Money: an amount outside the offer's range lowers it; asking for money favours offers giving it.
+fn money_fit(o: &Offer, need: &Need, fit: &mut Fit) -> f32 {
+    let mut content = 1.0;
     // Money: an amount outside the offer's range lowers it; asking for money favours offers giving it.
     if let Some(amount) = need.amount_eur
         && o.kind.is_money()
@@ -183,6 +206,15 @@ fn score_one(
     } else if !money_need && money_offer {
         content *= 0.9;
     }
+    if o.kind == Kind::Guarantee && !need.mentions_bank {
+        content *= 0.85;
+    }
+    content
+}
+
+/// Specialised offers fit their specialty; IBDO is the first line, not a catch-all.
+fn specialty_fit(o: &Offer, need: &Need) -> f32 {
+    let mut content = 1.0;
     // Specialised offers (innovation, energy, export, takeover, trouble) fit only when the
     // question is about their specialty: an innovation loan is no answer to "how do I finance my
     // start".
@@ -200,9 +232,6 @@ fn score_one(
     {
         content *= 0.75;
     }
-    if o.kind == Kind::Guarantee && !need.mentions_bank {
-        content *= 0.85;
-    }
     // IBDO is the first line for orientation, not a catch-all first answer for specific needs.
     if o.id.as_str() == "ibdo" {
         content *= if need.themes.iter().any(|(t, _)| t == "advies") {
@@ -214,8 +243,12 @@ fn score_one(
     if o.status == Status::Unknown {
         content *= 0.95;
     }
+    content
+}
 
-    let mut score = content;
+/// Region eligibility: a local offer for its own place, a lower rank when the place is unknown.
+fn region_fit(kb: &KnowledgeBase, o: &Offer, need: &Need, fit: &mut Fit) -> f32 {
+    let mut score = 1.0;
     let region = kb.taxonomy.region_match(
         &o.regions,
         need.municipality.as_deref(),
@@ -235,6 +268,11 @@ fn score_one(
         RegionMatch::Wide => {}
         RegionMatch::Elsewhere => score *= 0.25,
     }
+    score
+}
+
+/// Audience eligibility: an offer only for specific groups, asked by someone of another group.
+fn audience_fit(o: &Offer, need: &Need, fit: &Fit) -> f32 {
     // Audience eligibility: an offer only for specific groups, asked by someone of another group.
     let specific_need: Vec<&str> = need
         .audiences
@@ -247,13 +285,8 @@ fn score_one(
         .iter()
         .all(|a| !BROAD_AUDIENCES.contains(&a.as_str()));
     if offer_specific && !specific_need.is_empty() && fit.audiences.is_empty() {
-        score *= 0.6;
-    }
-    Scored {
-        ord,
-        score,
-        content,
-        search: s_search,
-        fit,
+        0.6
+    } else {
+        1.0
     }
 }
