@@ -56,6 +56,11 @@ enum Command {
         /// Show which taxonomy and intent words matched.
         #[arg(long)]
         explain: bool,
+        /// Semantics off, even with an embedder.
+        #[arg(long)]
+        lexical: bool,
+        #[command(flatten)]
+        embed: wegwijzer::config::EmbedConfig,
     },
     /// The unmet-demand log.
     Gaps {
@@ -228,7 +233,9 @@ fn main() -> ExitCode {
             knowledge_dir,
             json,
             explain,
-        } => cli::ask(&knowledge_dir, &question, json, explain),
+            lexical,
+            embed,
+        } => cli::ask(&knowledge_dir, &question, json, explain, (!lexical).then_some(&embed)),
         Command::Gaps {
             command:
                 GapsCommand::Erase {

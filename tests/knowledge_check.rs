@@ -106,6 +106,10 @@ fn each_broken_fixture_names_file_field_and_reason() {
             "open-until-passed",
             "field `open_until`: open_until 2025-01-31 has passed",
         ),
+        ("missing-needs", "field `needs`: missing `[needs]`"),
+        // Three German lines: below the five a language needs; and a line of valid-offer's.
+        ("repeated-need", "field `needs.de`"),
+        ("repeated-need", "line `probleem valid-offer 1` is also a need of"),
     ];
     for (fixture, expected) in cases {
         let dir = dir_with(fixture);

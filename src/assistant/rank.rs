@@ -27,8 +27,6 @@ pub struct Scored {
     /// The score before the region and audience eligibility penalties.
     pub content: f32,
     pub search: f32,
-    /// The semantic feature, `exp((sim - best) / temperature)`; 0 without vectors.
-    pub semantic: f32,
     pub fit: Fit,
 }
 
@@ -166,7 +164,6 @@ fn score_lexical(
         score: content,
         content,
         search: s_search,
-        semantic: s_semantic,
         fit,
     }
 }

@@ -57,6 +57,29 @@ async fn with_vectors(
     }
 }
 
+/// The catalog with vectors and one question's vector, for `ask`; lexical when no embedder answers.
+pub(super) fn semantic_one(
+    catalog: &Catalog,
+    config: &EmbedConfig,
+    question: &str,
+) -> anyhow::Result<(Catalog, Option<Vector>)> {
+    let rt = runtime()?;
+    let row = Row {
+        id: "ask".into(),
+        langs: Vec::new(),
+        outcomes: Vec::new(),
+        offers: Vec::new(),
+        question: question.to_owned(),
+    };
+    Ok(match rt.block_on(with_vectors(catalog, config, &[row])) {
+        Some((sem, c, mut v)) => {
+            rt.block_on(sem.shutdown());
+            (c, v.pop().flatten())
+        }
+        None => (catalog.clone(), None),
+    })
+}
+
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -123,23 +123,33 @@ pub fn search(dir: &Path, query: &str, flags: SearchFlags) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn ask(dir: &Path, question: &str, json: bool, explain: bool) -> anyhow::Result<ExitCode> {
-    let catalog = load(dir)?;
+pub fn ask(
+    dir: &Path,
+    question: &str,
+    json: bool,
+    explain: bool,
+    embed: Option<&crate::config::EmbedConfig>,
+) -> anyhow::Result<ExitCode> {
+    let lexical = load(dir)?;
     let q = Question::parse(question)?;
     if explain {
         let lang = crate::assistant::detect_language(q.as_str(), None).0;
-        let a = catalog.lexicon.analyse(
+        let a = lexical.lexicon.analyse(
             q.as_str(),
             lang,
-            catalog.index.analyzers(),
-            catalog.index.decompounder(),
+            lexical.index.analyzers(),
+            lexical.index.decompounder(),
         );
-        for line in catalog.lexicon.explain(&a) {
+        for line in lexical.lexicon.explain(&a) {
             println!("  {line}");
         }
     }
     let assistant = Assistant::new(MemoryConversations::default());
-    let a = assistant.ask(&catalog, &q, None);
+    let (catalog, vector) = match embed {
+        Some(config) => eval::semantic_one(&lexical, config, q.as_str())?,
+        None => (lexical.clone(), None),
+    };
+    let a = assistant.ask_with(&catalog, &q, None, vector.as_deref());
     if json {
         println!("{}", serde_json::to_string_pretty(&a)?);
         return Ok(ExitCode::SUCCESS);
