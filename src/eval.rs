@@ -237,7 +237,7 @@ fn line(ok: bool, row: &Row, answer: &Answer) -> String {
         .collect();
     let join = |v: Vec<&str>| v.join("|");
     format!(
-        "{} {} [{} {}] got {} {} [{}] want {} [{}] themes={:?} | {}",
+        "{} {} [{} {}] got {} {} [{}] want {} [{}] themes={:?}{} | {}",
         if ok { "ok  " } else { "MISS" },
         row.id,
         answer.language,
@@ -252,6 +252,13 @@ fn line(ok: bool, row: &Row, answer: &Answer) -> String {
         join(row.outcomes.iter().map(|o| o.as_str()).collect()),
         row.offers.join(","),
         answer.understood.themes,
+        answer
+            .evidence
+            .map(|e| format!(
+                " sim={:.3} open={:.3} need={:.3} off={:+.3}",
+                e.scope, e.best_open_offer, e.best_need, e.off_topic_margin
+            ))
+            .unwrap_or_default(),
         row.question
     )
 }

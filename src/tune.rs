@@ -60,6 +60,11 @@ pub fn knobs() -> Vec<Knob> {
             set: |r, v| r.thresholds.out_of_scope_sim = v,
         },
         Knob {
+            name: "thresholds.off_topic_margin",
+            values: never(steps(-0.02, 0.04, 0.005)),
+            set: |r, v| r.thresholds.off_topic_margin = v,
+        },
+        Knob {
             name: "thresholds.business_sim",
             values: never(steps(0.76, 0.90, 0.01)),
             set: |r, v| r.thresholds.business_sim = v,
@@ -118,9 +123,29 @@ fn objective(r: &Report) -> (usize, usize) {
     (r.right.hits, r.top1.hits)
 }
 
+/// Starting points of the search besides the current ranking: coordinate search finds a local
+/// best, and the semantic weight trades off against every threshold.
+const SEEDS: [(f32, f32); 2] = [(1.0, 0.03), (2.0, 0.03)];
+
+/// The best of a coordinate search from `start` and from each seed.
+pub fn fit(catalog: &Catalog, cases: &[&Case], start: Ranking, passes: usize) -> Ranking {
+    let mut starts = vec![start];
+    for (w, t) in SEEDS {
+        let mut s = start;
+        s.weights.semantic = w;
+        s.weights.temperature = t;
+        starts.push(s);
+    }
+    starts
+        .into_iter()
+        .map(|s| descend(catalog, cases, s, passes))
+        .max_by_key(|r| objective(&score(catalog, cases, r)))
+        .unwrap_or(start)
+}
+
 /// Coordinate search from `start`: each knob in turn takes its best value with the others held,
 /// for `passes` rounds. A value replaces the current one only when strictly better.
-pub fn fit(catalog: &Catalog, cases: &[&Case], start: Ranking, passes: usize) -> Ranking {
+fn descend(catalog: &Catalog, cases: &[&Case], start: Ranking, passes: usize) -> Ranking {
     let mut best = start;
     let mut best_score = objective(&score(catalog, cases, &best));
     for _ in 0..passes {

@@ -359,6 +359,7 @@ impl Render<'_> {
             gap: None,
             understood: self.understood.clone(),
             notice: None,
+            evidence: None,
         }
     }
 

@@ -117,7 +117,12 @@ pub fn by_intent(
 ) -> Option<Decision> {
     match u.intent {
         Intent::Person => Some(Decision::Handoff),
-        Intent::OutOfScope if u.blocklisted && evidence.is_some_and(|e| e.scope() >= t.business_sim) => {
+        Intent::OutOfScope
+            if u.blocklisted
+                && evidence.is_some_and(|e| {
+                    e.scope() >= t.business_sim && e.off_topic_margin() < t.off_topic_margin
+                }) =>
+        {
             None
         }
         Intent::OutOfScope => Some(Decision::OutOfScope),
@@ -131,12 +136,15 @@ pub fn scope(c: &Context) -> Option<Decision> {
     if c.named >= NAMED {
         return None;
     }
-    if c.evidence.is_some_and(|e| e.scope() < c.thresholds.out_of_scope_sim) {
+    let t = c.thresholds;
+    if c.evidence.is_some_and(|e| {
+        e.scope() < t.out_of_scope_sim || e.off_topic_margin() >= t.off_topic_margin
+    }) {
         return Some(Decision::OutOfScope);
     }
     let u = c.u;
     let lexical = c.vague_topic() && !u.business && u.vagueness < 0.5 && u.content_words >= 2;
-    (lexical && !c.sim_at_least(c.thresholds.business_sim)).then_some(Decision::OutOfScope)
+    (lexical && !c.sim_at_least(t.business_sim)).then_some(Decision::OutOfScope)
 }
 
 /// Too vague to route: one question back, at most twice in a conversation, never right after one.

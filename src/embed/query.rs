@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use lru::LruCache;
 
-use super::{EmbedError, Embedder, Side, Vector};
+use super::{EmbedError, Embedder, Vector};
 
 /// Consecutive failures that open the breaker, and how long it stays open before one question
 /// may try again.
@@ -25,6 +25,7 @@ struct Breaker {
 
 pub struct QueryEmbedder {
     embedder: Arc<dyn Embedder>,
+    batcher: Arc<super::batch::Batcher>,
     deadline: Duration,
     cache: Mutex<LruCache<String, Vector>>,
     breaker: Mutex<Breaker>,
@@ -33,6 +34,7 @@ pub struct QueryEmbedder {
 impl QueryEmbedder {
     pub fn new(embedder: Arc<dyn Embedder>, deadline: Duration, capacity: usize) -> QueryEmbedder {
         QueryEmbedder {
+            batcher: super::batch::Batcher::new(embedder.clone()),
             embedder,
             deadline,
             cache: Mutex::new(LruCache::new(
@@ -67,11 +69,8 @@ impl QueryEmbedder {
         if !self.available() {
             return Err(EmbedError::BreakerOpen);
         }
-        let texts = [key.clone()];
-        let result = match tokio::time::timeout(self.deadline, self.embedder.embed(&texts, Side::Query)).await {
-            Ok(Ok(mut v)) if v.len() == 1 => Ok(v.remove(0)),
-            Ok(Ok(_)) => Err(EmbedError::Malformed("no vector for the question".into())),
-            Ok(Err(e)) => Err(e),
+        let result = match tokio::time::timeout(self.deadline, self.batcher.embed(key.clone())).await {
+            Ok(r) => r,
             Err(_) => Err(EmbedError::Timeout(self.deadline)),
         };
         self.report(result.is_ok());
@@ -114,7 +113,7 @@ impl QueryEmbedder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::embed::EmbedFuture;
+    use crate::embed::{EmbedFuture, Side};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     struct Flaky {

@@ -3,6 +3,7 @@
 //! It owns parsing and validation only; indexing is `search`'s, routing is `assistant`'s.
 
 mod intents;
+mod off_topic;
 mod ranking;
 mod uncovered;
 mod offer;
@@ -11,6 +12,7 @@ mod taxonomy;
 mod text;
 
 pub use intents::Intents;
+pub use off_topic::OffTopic;
 pub use offer::{NEEDS_PER_LANGUAGE, Needs, Offer, Source, Texts, format_date, parse_date};
 pub use ranking::{Ranking, Thresholds, Weights};
 pub use uncovered::UncoveredNeed;
@@ -32,6 +34,8 @@ pub struct KnowledgeBase {
     pub offers: Vec<Arc<Offer>>,
     /// Needs no offer serves (`uncovered-needs.toml`; none when the file is absent).
     pub uncovered: Vec<UncoveredNeed>,
+    /// Topics Wegwijzer is not for (`out-of-scope.toml`; none when the file is absent).
+    pub off_topic: Vec<OffTopic>,
     /// Weights and thresholds (`ranking.toml`; the defaults when absent).
     pub ranking: Ranking,
     by_id: HashMap<OfferId, usize>,
@@ -144,6 +148,8 @@ impl KnowledgeBase {
             uncovered::parse(t, f, &taxonomy)
         })
         .unwrap_or_default();
+        let off_topic = load_optional(&dir.join("out-of-scope.toml"), &mut problems, off_topic::parse)
+            .unwrap_or_default();
         let ranking = load_optional(&dir.join("ranking.toml"), &mut problems, |t, f| {
             Ranking::parse(t, f).map_err(|p| vec![p])
         })
@@ -158,6 +164,7 @@ impl KnowledgeBase {
                 offers,
                 by_id,
                 uncovered,
+                off_topic,
                 ranking,
             },
             problems,
@@ -178,6 +185,7 @@ impl KnowledgeBase {
             offers,
             by_id,
             uncovered: Vec::new(),
+            off_topic: Vec::new(),
             ranking: Ranking::default(),
         }
     }

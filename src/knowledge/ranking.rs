@@ -46,6 +46,9 @@ pub struct Thresholds {
     /// With semantics: a question whose closest offer or known need is below this similarity, and
     /// that the lexicon finds no business word in, is not a business-support question.
     pub out_of_scope_sim: f32,
+    /// With semantics: a question closer to a topic of `out-of-scope.toml` than to any offer or
+    /// known need by at least this much is not a business-support question.
+    pub off_topic_margin: f32,
     /// With semantics: a blocklisted topic still counts as business when the question is at least
     /// this close to an offer or a known need.
     pub business_sim: f32,
@@ -65,6 +68,7 @@ impl Default for Thresholds {
             semantic_min_answer_score: 0.55,
             out_of_scope_sim: 0.0,
             business_sim: 2.0,
+            off_topic_margin: 2.0,
             answer_sim: 2.0,
             uncovered_sim: 2.0,
             uncovered_margin: 0.0,
@@ -121,6 +125,7 @@ impl Ranking {
             thresholds: Thresholds {
                 out_of_scope_sim: 0.0,
                 business_sim: 2.0,
+                off_topic_margin: 2.0,
                 answer_sim: 2.0,
                 uncovered_sim: 2.0,
                 uncovered_margin: 0.0,

@@ -1,0 +1,164 @@
+//! Questions that arrive together are embedded together: one request per batch, one batch in
+//! flight at a time. While a batch is with the embedder, the next one gathers every question that
+//! comes in, so under load the embedder runs few large forward passes instead of many small ones
+//! (and an embedder that answers one request at a time is not queued sixteen deep).
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{Semaphore, oneshot};
+
+use super::{EmbedError, Embedder, Side, Vector};
+
+/// The most questions one request carries.
+const MAX_BATCH: usize = 32;
+
+type Reply = oneshot::Sender<Result<Vector, EmbedError>>;
+
+#[derive(Default)]
+struct Waiting {
+    texts: Vec<String>,
+    replies: Vec<Reply>,
+}
+
+pub struct Batcher {
+    embedder: Arc<dyn Embedder>,
+    waiting: Mutex<Option<Waiting>>,
+    in_flight: Semaphore,
+}
+
+impl Batcher {
+    pub fn new(embedder: Arc<dyn Embedder>) -> Arc<Batcher> {
+        Arc::new(Batcher {
+            embedder,
+            waiting: Mutex::new(None),
+            in_flight: Semaphore::new(1),
+        })
+    }
+
+    /// The vector of one question, embedded with whatever else is waiting. The request runs in a
+    /// task of its own, so a caller that gives up (its deadline) never strands the others.
+    pub async fn embed(self: &Arc<Self>, text: String) -> Result<Vector, EmbedError> {
+        let (tx, rx) = oneshot::channel();
+        let lead = {
+            let mut w = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+            match w.as_mut() {
+                Some(batch) if batch.texts.len() < MAX_BATCH => {
+                    batch.texts.push(text);
+                    batch.replies.push(tx);
+                    false
+                }
+                _ => {
+                    // A full batch waiting keeps its leader; this one starts the next.
+                    let full = w.take();
+                    *w = Some(Waiting {
+                        texts: vec![text],
+                        replies: vec![tx],
+                    });
+                    if let Some(full) = full {
+                        tokio::spawn(self.clone().send(Some(full)));
+                    }
+                    true
+                }
+            }
+        };
+        if lead {
+            tokio::spawn(self.clone().send(None));
+        }
+        rx.await
+            .unwrap_or_else(|_| Err(EmbedError::Unreachable("the batch was dropped".into())))
+    }
+
+    /// Waits for the batch in flight, then sends `batch` or, when `None`, everything waiting.
+    async fn send(self: Arc<Self>, batch: Option<Waiting>) {
+        let Ok(_permit) = self.in_flight.acquire().await else {
+            return;
+        };
+        let batch = batch.or_else(|| {
+            self.waiting
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+        });
+        let Some(batch) = batch else { return };
+        let result = self.embedder.embed(&batch.texts, Side::Query).await;
+        match result {
+            Ok(vectors) if vectors.len() == batch.replies.len() => {
+                for (reply, v) in batch.replies.into_iter().zip(vectors) {
+                    let _ = reply.send(Ok(v));
+                }
+            }
+            Ok(_) => reply_all(batch.replies, || {
+                EmbedError::Malformed("not one vector per question".into())
+            }),
+            Err(e) => {
+                let kind = e.to_string();
+                let timeout = matches!(e, EmbedError::Timeout(_));
+                reply_all(batch.replies, || {
+                    if timeout {
+                        EmbedError::Timeout(std::time::Duration::ZERO)
+                    } else {
+                        EmbedError::Unreachable(kind.clone())
+                    }
+                })
+            }
+        }
+    }
+}
+
+fn reply_all(replies: Vec<Reply>, error: impl Fn() -> EmbedError) {
+    for r in replies {
+        let _ = r.send(Err(error()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embed::EmbedFuture;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    /// Slow, and counts requests and texts.
+    struct Slow {
+        requests: AtomicUsize,
+        texts: AtomicUsize,
+    }
+
+    impl Embedder for Slow {
+        fn model(&self) -> &str {
+            "slow"
+        }
+        fn embed<'a>(&'a self, texts: &'a [String], _side: Side) -> EmbedFuture<'a> {
+            Box::pin(async move {
+                self.requests.fetch_add(1, Ordering::SeqCst);
+                self.texts.fetch_add(texts.len(), Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Ok(texts
+                    .iter()
+                    .map(|t| Vector::from(vec![t.len() as f32, 1.0]))
+                    .collect())
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn questions_that_arrive_together_share_requests_and_get_their_own_vectors() {
+        let slow = Arc::new(Slow {
+            requests: AtomicUsize::new(0),
+            texts: AtomicUsize::new(0),
+        });
+        let b = Batcher::new(slow.clone());
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let b = b.clone();
+                tokio::spawn(async move { (i, b.embed("x".repeat(i + 1)).await.unwrap()) })
+            })
+            .collect();
+        for t in tasks {
+            let (i, v) = t.await.unwrap();
+            assert_eq!(v[0], (i + 1) as f32);
+        }
+        assert_eq!(slow.texts.load(Ordering::SeqCst), 20);
+        assert!(slow.requests.load(Ordering::SeqCst) <= 3, "{:?}", slow.requests);
+    }
+}
