@@ -131,6 +131,38 @@ pub const FIGURES: [&str; 9] = [
     "right",
 ];
 
+impl Ratio {
+    fn merge(&mut self, other: Ratio) {
+        self.hits += other.hits;
+        self.total += other.total;
+    }
+}
+
+impl Report {
+    /// Adds another report's rows (the two halves of a parallel run).
+    pub fn merge(&mut self, other: Report) {
+        self.rows += other.rows;
+        for (mine, theirs) in [
+            (&mut self.top1, other.top1),
+            (&mut self.top3, other.top3),
+            (&mut self.gap_recall, other.gap_recall),
+            (&mut self.gap_precision, other.gap_precision),
+            (&mut self.out_of_scope, other.out_of_scope),
+            (&mut self.clarify, other.clarify),
+            (&mut self.handoff, other.handoff),
+            (&mut self.language, other.language),
+            (&mut self.right, other.right),
+        ] {
+            mine.merge(theirs);
+        }
+        for (k, v) in other.confusion {
+            *self.confusion.entry(k).or_default() += v;
+        }
+        self.misses.extend(other.misses);
+        self.lines.extend(other.lines);
+    }
+}
+
 /// Scores one answer against its row; returns whether the row was fully right.
 pub fn score_row(r: &mut Report, row: &Row, a: &Answer) -> bool {
     r.rows += 1;

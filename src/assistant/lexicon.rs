@@ -251,26 +251,7 @@ impl Lexicon {
         analyzers: &Analyzers,
         decompounder: &Decompounder,
     ) -> Lexicon {
-        let pattern = |text: &str| -> Pattern {
-            let expanded = fold(text);
-            let per_lang = Language::ALL.map(|l| analyzers.analyze(l, &expanded));
-            let n = words(&expanded).count();
-            Pattern {
-                source: text.to_owned(),
-                words: words(&expanded).map(str::to_owned).collect(),
-                per_lang,
-                weight: if n > 1 { 1.5 } else { 1.0 },
-            }
-        };
-        let concept = |id: &str, ws: &[String]| Concept {
-            id: id.to_owned(),
-            patterns: ws
-                .iter()
-                .map(|w| pattern(w))
-                // Stop words ("iemand", "jemand") analyse to nothing; they still match word for word.
-                .filter(|p| !p.words.is_empty())
-                .collect(),
-        };
+        let concept = |id: &str, ws: &[String]| concept(analyzers, id, ws);
         let t = &kb.taxonomy;
         let terms = |list: &[crate::knowledge::Term]| -> Vec<Concept> {
             list.iter()
@@ -284,102 +265,11 @@ impl Lexicon {
                 .collect()
         };
         let i = &kb.intents;
-        let mut places = HashMap::new();
-        let mut max_place_words = 1;
-        for (name, id) in t.place_index() {
-            let key = words(&name).collect::<Vec<_>>().join(" ");
-            max_place_words = max_place_words.max(key.split(' ').count());
-            places.insert(key, id);
-        }
-        let outside: HashSet<String> = t
-            .outside_places
-            .iter()
-            .map(|p| words(&fold(p)).collect::<Vec<_>>().join(" "))
-            .collect();
-        for p in &outside {
-            max_place_words = max_place_words.max(p.split(' ').count());
-        }
-        // Every term the knowledge base uses, so a correctly spelled word is never "corrected".
-        let mut vocab_text = String::new();
-        for o in &kb.offers {
-            vocab_text.push_str(&format!(
-                "{} {} {} {} {} {} {} ",
-                o.name, o.name_en, o.summary.nl, o.summary.en, o.summary.de, o.body, o.provider
-            ));
-            vocab_text.push_str(&o.keywords.join(" "));
-            vocab_text.push(' ');
-        }
-        for term in t.themes.iter().chain(&t.audiences).chain(&t.stages) {
-            vocab_text.push_str(&term.words.join(" "));
-            vocab_text.push(' ');
-        }
-        let vocab_text = decompounder.expand(&vocab_text);
-        let known_terms =
-            Language::ALL.map(|l| analyzers.analyze(l, &vocab_text).into_iter().collect());
-        // Each name variant (Dutch, English, German, id) on its own: the offer is named when any
-        // one of them is mostly present.
-        let variants: Vec<Vec<HashSet<String>>> = kb
-            .offers
-            .iter()
-            .map(|o| {
-                let id_words = o.id.as_str().replace('-', " ");
-                [
-                    Some(o.name.as_str()),
-                    Some(o.name_en.as_str()),
-                    o.name_de.as_deref(),
-                    Some(id_words.as_str()),
-                ]
-                .into_iter()
-                .flatten()
-                .map(|text| {
-                    analyzers
-                        .analyze(Language::Nl, &decompounder.expand(text))
-                        .into_iter()
-                        .filter(|t| t.len() >= 3)
-                        .collect::<HashSet<String>>()
-                })
-                .collect()
-            })
-            .collect();
-        let mut df: HashMap<String, usize> = HashMap::new();
-        for offer in &variants {
-            let all: HashSet<&String> = offer.iter().flatten().collect();
-            for t in all {
-                *df.entry(t.clone()).or_default() += 1;
-            }
-        }
-        let n = kb.offers.len().max(1) as f32;
-        let names = variants
-            .iter()
-            .map(|offer| {
-                offer
-                    .iter()
-                    .map(|set| {
-                        set.iter()
-                            .filter_map(|t| {
-                                let d = df[t] as f32;
-                                (d / n <= 0.12).then(|| (t.clone(), (n / d).ln()))
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                    .filter(|v| !v.is_empty())
-                    .collect()
-            })
-            .collect();
+        let (places, outside, max_place_words) = place_tables(t);
         let hiring_c = concept("hiring", &i.staff.hiring);
         let training_c = concept("training", &i.staff.training);
         // Read before the two concepts move into the concept set.
-        let staff_side = kb
-            .offers
-            .iter()
-            .map(|o| {
-                let text = format!("{} {} {}", o.name, o.summary.nl, o.keywords.join(" . "));
-                let a = Lexicon::analyse_plain(&text, analyzers, decompounder);
-                let h = concept_weight_static(&hiring_c, &a);
-                let t = concept_weight_static(&training_c, &a);
-                if h + t == 0.0 { 0.0 } else { (h - t) / (h + t) }
-            })
-            .collect();
+        let staff_side = staff_sides(kb, &hiring_c, &training_c, analyzers, decompounder);
         // One list: topics with typo tolerance, then the intent word lists without (except the
         // money and business words, where a typo still says what the message is about).
         let mut all: Vec<(Concept, bool)> = Vec::new();
@@ -418,8 +308,9 @@ impl Lexicon {
                 .map(|p| p.per_lang[l][0].clone())
                 .collect()
         });
+        let n = kb.offers.len().max(1) as f32;
         Lexicon {
-            names,
+            names: offer_names(kb, analyzers, decompounder),
             unique_name_weight: (n / 2.0).ln() - 1e-3,
             concepts,
             vague_terms,
@@ -428,7 +319,7 @@ impl Lexicon {
             places,
             outside,
             max_place_words,
-            known_terms,
+            known_terms: known_terms(kb, analyzers, decompounder),
         }
     }
 
@@ -677,6 +568,153 @@ impl Lexicon {
             None => (None, outside),
         }
     }
+}
+
+fn pattern(analyzers: &Analyzers, text: &str) -> Pattern {
+    let expanded = fold(text);
+    let per_lang = Language::ALL.map(|l| analyzers.analyze(l, &expanded));
+    let n = words(&expanded).count();
+    Pattern {
+        source: text.to_owned(),
+        words: words(&expanded).map(str::to_owned).collect(),
+        per_lang,
+        weight: if n > 1 { 1.5 } else { 1.0 },
+    }
+}
+
+fn concept(analyzers: &Analyzers, id: &str, ws: &[String]) -> Concept {
+    Concept {
+        id: id.to_owned(),
+        patterns: ws
+            .iter()
+            .map(|w| pattern(analyzers, w))
+            // Stop words ("iemand", "jemand") analyse to nothing; they still match word for word.
+            .filter(|p| !p.words.is_empty())
+            .collect(),
+    }
+}
+
+/// Place names (folded, word for word) → municipality, the places outside Drenthe, and the
+/// longest name in words.
+fn place_tables(t: &crate::knowledge::Taxonomy) -> (HashMap<String, String>, HashSet<String>, usize) {
+    let mut places = HashMap::new();
+    let mut max_place_words = 1;
+    for (name, id) in t.place_index() {
+        let key = words(&name).collect::<Vec<_>>().join(" ");
+        max_place_words = max_place_words.max(key.split(' ').count());
+        places.insert(key, id);
+    }
+    let outside: HashSet<String> = t
+        .outside_places
+        .iter()
+        .map(|p| words(&fold(p)).collect::<Vec<_>>().join(" "))
+        .collect();
+    for p in &outside {
+        max_place_words = max_place_words.max(p.split(' ').count());
+    }
+    (places, outside, max_place_words)
+}
+
+/// Every term the knowledge base uses, per language, so a correctly spelled word is never
+/// "corrected".
+fn known_terms(
+    kb: &KnowledgeBase,
+    analyzers: &Analyzers,
+    decompounder: &Decompounder,
+) -> [HashSet<String>; 3] {
+    let mut vocab_text = String::new();
+    for o in &kb.offers {
+        vocab_text.push_str(&format!(
+            "{} {} {} {} {} {} {} ",
+            o.name, o.name_en, o.summary.nl, o.summary.en, o.summary.de, o.body, o.provider
+        ));
+        vocab_text.push_str(&o.keywords.join(" "));
+        vocab_text.push(' ');
+    }
+    let t = &kb.taxonomy;
+    for term in t.themes.iter().chain(&t.audiences).chain(&t.stages) {
+        vocab_text.push_str(&term.words.join(" "));
+        vocab_text.push(' ');
+    }
+    let vocab_text = decompounder.expand(&vocab_text);
+    Language::ALL.map(|l| analyzers.analyze(l, &vocab_text).into_iter().collect())
+}
+
+/// Per offer, each name variant (Dutch, English, German, id) as its distinctive terms with their
+/// weights: the offer is named when any one variant is mostly present.
+fn offer_names(
+    kb: &KnowledgeBase,
+    analyzers: &Analyzers,
+    decompounder: &Decompounder,
+) -> Vec<Vec<Vec<(String, f32)>>> {
+    let variants: Vec<Vec<HashSet<String>>> = kb
+        .offers
+        .iter()
+        .map(|o| {
+            let id_words = o.id.as_str().replace('-', " ");
+            [
+                Some(o.name.as_str()),
+                Some(o.name_en.as_str()),
+                o.name_de.as_deref(),
+                Some(id_words.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .map(|text| {
+                analyzers
+                    .analyze(Language::Nl, &decompounder.expand(text))
+                    .into_iter()
+                    .filter(|t| t.len() >= 3)
+                    .collect::<HashSet<String>>()
+            })
+            .collect()
+        })
+        .collect();
+    let mut df: HashMap<String, usize> = HashMap::new();
+    for offer in &variants {
+        let all: HashSet<&String> = offer.iter().flatten().collect();
+        for t in all {
+            *df.entry(t.clone()).or_default() += 1;
+        }
+    }
+    let n = kb.offers.len().max(1) as f32;
+    variants
+        .iter()
+        .map(|offer| {
+            offer
+                .iter()
+                .map(|set| {
+                    set.iter()
+                        .filter_map(|t| {
+                            let d = df[t] as f32;
+                            (d / n <= 0.12).then(|| (t.clone(), (n / d).ln()))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .filter(|v| !v.is_empty())
+                .collect()
+        })
+        .collect()
+}
+
+/// Each offer's side of the staff theme: +1 finding people, -1 training them.
+fn staff_sides(
+    kb: &KnowledgeBase,
+    hiring: &Concept,
+    training: &Concept,
+    analyzers: &Analyzers,
+    decompounder: &Decompounder,
+) -> Vec<f32> {
+    kb.offers
+        .iter()
+        .map(|o| {
+            let text = format!("{} {} {}", o.name, o.summary.nl, o.keywords.join(" . "));
+            let a = Lexicon::analyse_plain(&text, analyzers, decompounder);
+            let h = concept_weight_static(hiring, &a);
+            let t = concept_weight_static(training, &a);
+            if h + t == 0.0 { 0.0 } else { (h - t) / (h + t) }
+        })
+        .collect()
 }
 
 /// How a place name is introduced, weakest first.
