@@ -27,6 +27,8 @@ pub struct Scored {
     /// The score before the region and audience eligibility penalties.
     pub content: f32,
     pub search: f32,
+    /// The semantic part of `content` (weight × feature), before any factor.
+    pub semantic: f32,
     pub fit: Fit,
 }
 
@@ -164,13 +166,18 @@ fn score_lexical(
         score: content,
         content,
         search: s_search,
+        semantic: w.semantic * s_semantic,
         fit,
     }
 }
 
 /// The rules of fit and eligibility: money, specialty, region and audience, as factors.
 fn eligibility(kb: &KnowledgeBase, o: &Offer, need: &Need, mut s: Scored) -> Scored {
-    s.content *= money_fit(o, need, &mut s.fit) * specialty_fit(o, need);
+    // The specialty rules stand in for knowing what an offer is for, which the semantic part
+    // measures itself: they apply to the lexical part only. Money, region and audience are
+    // eligibility and apply to the whole.
+    let lexical = s.content - s.semantic;
+    s.content = (lexical * specialty_fit(o, need) + s.semantic) * money_fit(o, need, &mut s.fit);
     s.score = s.content * region_fit(kb, o, need, &mut s.fit) * audience_fit(o, need, &s.fit);
     s
 }
