@@ -148,7 +148,9 @@ fn bench(c: &mut Criterion) {
 
     let q = parsed[0].clone();
     c.bench_function("ask/cached", |b| b.iter(|| ask_new(&q)));
-    c.bench_function("ask/lexical", |b| b.iter(|| assistant.ask(&lexical, &q, None)));
+    c.bench_function("ask/lexical", |b| {
+        b.iter(|| assistant.ask(&lexical, &q, None))
+    });
     rt.block_on(sem.shutdown());
 }
 

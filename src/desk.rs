@@ -89,7 +89,12 @@ impl App {
         let mut answer = self
             .compute
             .run(move || {
-                assistant.ask_with(&catalog, &question, conversation.as_ref(), vector.as_deref())
+                assistant.ask_with(
+                    &catalog,
+                    &question,
+                    conversation.as_ref(),
+                    vector.as_deref(),
+                )
             })
             .await?;
         self.share(&answer.conversation_id).await;

@@ -412,20 +412,27 @@ pub fn below_floors(floors: &Floors, mode: &str, reports: &[(String, Report)]) -
     for (key, value) in table {
         let (scope, figures) = match value.as_table() {
             Some(t) => (key.as_str(), t.clone()),
-            None => ("all", toml::Table::from_iter([(key.clone(), value.clone())])),
+            None => (
+                "all",
+                toml::Table::from_iter([(key.clone(), value.clone())]),
+            ),
         };
         let Some((_, report)) = reports.iter().find(|(l, _)| l == scope) else {
             out.push(format!("{mode}.{scope}: no such language"));
             continue;
         };
         for (figure, min) in figures {
-            let min = min.as_float().or_else(|| min.as_integer().map(|i| i as f64));
+            let min = min
+                .as_float()
+                .or_else(|| min.as_integer().map(|i| i as f64));
             match (report.figure(&figure), min) {
                 (Some(r), Some(min)) if r.value() + 1e-9 < min => out.push(format!(
                     "{mode} {scope} {figure} {r} is below its floor {min:.3}"
                 )),
                 (Some(_), Some(_)) => {}
-                _ => out.push(format!("{mode}.{scope}.{figure}: not a figure with a number")),
+                _ => out.push(format!(
+                    "{mode}.{scope}.{figure}: not a figure with a number"
+                )),
             }
         }
     }

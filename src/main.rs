@@ -235,7 +235,13 @@ fn main() -> ExitCode {
             explain,
             lexical,
             embed,
-        } => cli::ask(&knowledge_dir, &question, json, explain, (!lexical).then_some(&embed)),
+        } => cli::ask(
+            &knowledge_dir,
+            &question,
+            json,
+            explain,
+            (!lexical).then_some(&embed),
+        ),
         Command::Gaps {
             command:
                 GapsCommand::Erase {

@@ -95,8 +95,14 @@ fn describe() {
         SEMANTIC_FALLBACKS,
         "Answers given lexically because the question's vector was not there in time, by reason."
     );
-    describe_gauge!(EMBEDDER_UP, "1 while the supervised embedder child answers.");
-    describe_counter!(EMBEDDER_RESTARTS, "Restarts of the supervised embedder child.");
+    describe_gauge!(
+        EMBEDDER_UP,
+        "1 while the supervised embedder child answers."
+    );
+    describe_counter!(
+        EMBEDDER_RESTARTS,
+        "Restarts of the supervised embedder child."
+    );
 }
 
 /// Whether answers use the semantic signal.

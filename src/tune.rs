@@ -189,9 +189,9 @@ fn descend(catalog: &Catalog, cases: &[&Case], start: Ranking, passes: usize) ->
 
 /// The fold of a row: stable across runs and independent of the file's order.
 fn fold_of(id: &str, k: usize) -> usize {
-    let h = id
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
+    let h = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
     (h % k as u64) as usize
 }
 

@@ -107,9 +107,13 @@ fn each_broken_fixture_names_file_field_and_reason() {
             "field `open_until`: open_until 2025-01-31 has passed",
         ),
         ("missing-needs", "field `needs`: missing `[needs]`"),
-        // Three German lines: below the five a language needs; and a line of valid-offer's.
-        ("repeated-need", "field `needs.de`"),
-        ("repeated-need", "line `probleem valid-offer 1` is also a need of"),
+        // Three German lines: below the five a language needs.
+        ("short-needs", "field `needs.de`: needs 5-12 lines, found 3"),
+        // A line valid-offer has too.
+        (
+            "repeated-need",
+            "line `probleem valid-offer 1` is also a need of",
+        ),
     ];
     for (fixture, expected) in cases {
         let dir = dir_with(fixture);

@@ -27,7 +27,7 @@ fn installed() -> Option<PathBuf> {
 fn alive(pid: u32) -> bool {
     // A zombie still has a /proc entry; its state letter is Z.
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| !s.split(' ').nth(2).is_some_and(|st| st == "Z"))
+        .map(|s| s.split(' ').nth(2).is_none_or(|st| st != "Z"))
         .unwrap_or(false)
 }
 
@@ -35,7 +35,10 @@ fn alive(pid: u32) -> bool {
 async fn the_child_starts_is_restarted_when_killed_and_stops_at_shutdown() {
     let Some(program) = installed() else { return };
     let child = ChildEmbedder::spawn(program);
-    assert!(child.wait_ready(Duration::from_secs(120)).await, "did not start");
+    assert!(
+        child.wait_ready(Duration::from_secs(120)).await,
+        "did not start"
+    );
     let first = child.pid().expect("a pid while running");
     assert!(alive(first));
     let url = child.url.load_full();
@@ -95,12 +98,20 @@ async fn semantic_vectors_change_the_rankings() {
         let lex = assistant.ask(&lexical, &q, None);
         let sem = assistant.ask_with(&semantic, &q, None, Some(v));
         let ids = |a: &wegwijzer::assistant::Answer| {
-            a.offers.iter().take(3).map(|o| o.id.clone()).collect::<Vec<_>>()
+            a.offers
+                .iter()
+                .take(3)
+                .map(|o| o.id.clone())
+                .collect::<Vec<_>>()
         };
         if ids(&lex) != ids(&sem) || lex.outcome != sem.outcome {
             changed += 1;
         }
     }
-    assert!(changed >= 3, "only {changed} of {} rankings changed", questions.len());
+    assert!(
+        changed >= 3,
+        "only {changed} of {} rankings changed",
+        questions.len()
+    );
     sem.shutdown().await;
 }

@@ -368,7 +368,14 @@ impl Render<'_> {
             .map(|&i| {
                 let s = &self.scored[i];
                 let o = &self.kb.offers[s.ord];
-                card(o, Some(&s.fit), self.lang, s.score, &self.kb.taxonomy, self.municipality)
+                card(
+                    o,
+                    Some(&s.fit),
+                    self.lang,
+                    s.score,
+                    &self.kb.taxonomy,
+                    self.municipality,
+                )
             })
             .collect()
     }
@@ -436,7 +443,11 @@ pub fn render(d: &Decision, r: &Render) -> Answer {
             let name = r.kb.offers[r.scored[*closed].ord].name_in(lang);
             let mut cards = r.cards(&[*closed]);
             cards.extend(r.cards(alternatives));
-            r.gap(gap_closed(lang, name), GapReason::OfferClosed, r.with_ibdo(cards))
+            r.gap(
+                gap_closed(lang, name),
+                GapReason::OfferClosed,
+                r.with_ibdo(cards),
+            )
         }
         Decision::RegionGap { alternatives } => {
             let place = r.place_label().unwrap_or_else(|| "uw regio".to_owned());

@@ -6,12 +6,12 @@
 //! of the question to every offer and every known uncovered need. The lexicon's topic lists stay
 //! as one feature, and a strong semantic match overrides them.
 
+use super::compose;
 use super::conversation::Pending;
 use super::need::Need;
 use super::rank::Scored;
 use super::retrieve::Evidence;
 use super::understand::{Intent, Understanding};
-use super::compose;
 use crate::catalog::Catalog;
 use crate::domain::{Language, Status};
 use crate::knowledge::{RegionMatch, Thresholds};
@@ -28,12 +28,21 @@ pub enum Decision {
         options: Vec<String>,
     },
     /// The scheme meant is closed: shown marked closed, with what is open now.
-    Closed { closed: usize, alternatives: Vec<usize> },
+    Closed {
+        closed: usize,
+        alternatives: Vec<usize>,
+    },
     /// The best fit serves another region only.
-    RegionGap { alternatives: Vec<usize> },
+    RegionGap {
+        alternatives: Vec<usize>,
+    },
     /// No open offer serves the need: the nearest help, and IBDO.
-    Gap { near: Vec<usize> },
-    Answered { shown: Vec<usize> },
+    Gap {
+        near: Vec<usize>,
+    },
+    Answered {
+        shown: Vec<usize>,
+    },
 }
 
 const SHOW_RATIO: f32 = 0.55;
@@ -157,7 +166,10 @@ pub fn clarify(c: &Context, clarifications: u32, after_pending: bool) -> Option<
         .scored
         .first()
         .is_none_or(|s| s.search < 0.99 || s.score < c.thresholds.min_answer_score * 1.5);
-    if c.vague_topic() && c.named < NAMED && u.content_words <= 5 && (weak_search || u.vagueness >= 0.5)
+    if c.vague_topic()
+        && c.named < NAMED
+        && u.content_words <= 5
+        && (weak_search || u.vagueness >= 0.5)
     {
         let (intro, question, options) = compose::clarify_topic(lang);
         return Some(Decision::Clarify {
@@ -216,7 +228,8 @@ pub fn closed(c: &Context) -> Option<Decision> {
         return None;
     }
     let meant = c.catalog.lexicon.name_match(top.ord, &c.u.analysed) > 0.5
-        || c.best_open().is_none_or(|o| top.score >= c.scored[o].score * 1.3);
+        || c.best_open()
+            .is_none_or(|o| top.score >= c.scored[o].score * 1.3);
     if !meant {
         return None;
     }
@@ -265,10 +278,8 @@ pub fn gap(c: &Context) -> Option<Decision> {
         && c.named < NAMED
         && best.score < THEMELESS_MIN_SCORE
         && !semantic_fit;
-    let gap = best.score < min
-        || themeless
-        || c.uncovered()
-        || (unknown_need && best.score < min * 1.6);
+    let gap =
+        best.score < min || themeless || c.uncovered() || (unknown_need && best.score < min * 1.6);
     gap.then(|| Decision::Gap {
         near: (0..c.scored.len())
             .filter(|&i| c.open(i) && !c.is_ibdo(i) && c.scored[i].score >= min * 0.6)

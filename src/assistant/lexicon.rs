@@ -596,7 +596,9 @@ fn concept(analyzers: &Analyzers, id: &str, ws: &[String]) -> Concept {
 
 /// Place names (folded, word for word) → municipality, the places outside Drenthe, and the
 /// longest name in words.
-fn place_tables(t: &crate::knowledge::Taxonomy) -> (HashMap<String, String>, HashSet<String>, usize) {
+fn place_tables(
+    t: &crate::knowledge::Taxonomy,
+) -> (HashMap<String, String>, HashSet<String>, usize) {
     let mut places = HashMap::new();
     let mut max_place_words = 1;
     for (name, id) in t.place_index() {
@@ -921,7 +923,10 @@ mod tests {
             lex.place(&ws).0
         };
         // Vries is a village in Tynaarlo; here it is a surname.
-        assert_eq!(place("ik ben Jan de Vries en heb een bakkerij").as_deref(), None);
+        assert_eq!(
+            place("ik ben Jan de Vries en heb een bakkerij").as_deref(),
+            None
+        );
         assert_eq!(
             place("Met Jan de Vries, ik heb een winkel in Emmen").as_deref(),
             Some("emmen")

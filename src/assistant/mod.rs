@@ -275,9 +275,7 @@ pub fn conclude(
     let by_intent = decide::by_intent(&p.u, p.evidence.as_ref(), &thresholds);
     let scored = match by_intent {
         Some(_) => Vec::new(),
-        None => rank::score_offers(kb, &p.need, &signals, |ord| {
-            catalog.lexicon.staff_side(ord)
-        }),
+        None => rank::score_offers(kb, &p.need, &signals, |ord| catalog.lexicon.staff_side(ord)),
     };
     let named = scored
         .iter()
@@ -294,7 +292,8 @@ pub fn conclude(
         lang: p.lang,
         named,
     };
-    let decision = by_intent.unwrap_or_else(|| decide::decide(&ctx, state.clarifications, p.after_pending));
+    let decision =
+        by_intent.unwrap_or_else(|| decide::decide(&ctx, state.clarifications, p.after_pending));
     if let Decision::Clarify { pending, .. } = &decision {
         state.pending = Some(*pending);
         state.clarifications += 1;

@@ -73,7 +73,11 @@ impl Evidence {
     }
 
     pub fn new(kb: &KnowledgeBase, offers: Vec<f32>, needs: Vec<f32>) -> Evidence {
-        let open: Vec<bool> = kb.offers.iter().map(|o| o.status != Status::Closed).collect();
+        let open: Vec<bool> = kb
+            .offers
+            .iter()
+            .map(|o| o.status != Status::Closed)
+            .collect();
         Evidence::with_open(offers, needs, &open)
     }
 

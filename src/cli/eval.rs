@@ -129,10 +129,16 @@ pub fn eval(
     };
     let mut runs: Vec<(&str, Vec<(String, Report)>)> = Vec::new();
     if let Some((_, c, vectors)) = &semantic {
-        runs.push(("semantic", eval::breakdown(&rows, &eval::answer_all(c, &rows, vectors))));
+        runs.push((
+            "semantic",
+            eval::breakdown(&rows, &eval::answer_all(c, &rows, vectors)),
+        ));
     }
     if semantic.is_none() || flags.compare_lexical {
-        runs.push(("lexical", eval::breakdown(&rows, &eval::answer_all(&catalog, &rows, &[]))));
+        runs.push((
+            "lexical",
+            eval::breakdown(&rows, &eval::answer_all(&catalog, &rows, &[])),
+        ));
     }
     for (mode, reports) in &runs {
         print_mode(mode, reports, flags.verbose);
@@ -140,7 +146,11 @@ pub fn eval(
     if runs.len() > 1 {
         let cols: Vec<(String, &Report)> =
             runs.iter().map(|(m, r)| (m.to_string(), &r[0].1)).collect();
-        println!("== side by side ({}) ==\n{}", file.display(), eval::table(&cols));
+        println!(
+            "== side by side ({}) ==\n{}",
+            file.display(),
+            eval::table(&cols)
+        );
     }
     if let Some((sem, _, _)) = semantic {
         rt.block_on(sem.shutdown());
@@ -195,13 +205,26 @@ pub fn tune(
         (format!("{folds}-fold CV"), &cv),
         ("fit (train)".to_owned(), &after),
     ];
-    println!("{} rows (conversation continuations left out)\n", cases.len());
+    println!(
+        "{} rows (conversation continuations left out)\n",
+        cases.len()
+    );
     println!("{}", eval::table(&cols));
     let header = format!(
         "# Fitted by `wegwijzer tune` on {} ({} rows). {folds}-fold cross-validated: rows right {}, top1 {}, top3 {},\n# gap precision {}, gap recall {}, out of scope {}. The figure on the rows it was fitted on: rows right {}.\n# Only the semantic weights and thresholds are fitted; the lexical ones are the hand-tuned defaults.",
-        files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", "),
+        files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         cases.len(),
-        cv.right, cv.top1, cv.top3, cv.gap_precision, cv.gap_recall, cv.out_of_scope, after.right,
+        cv.right,
+        cv.top1,
+        cv.top3,
+        cv.gap_precision,
+        cv.gap_recall,
+        cv.out_of_scope,
+        after.right,
     );
     println!("\n{}", fitted.to_toml(&header));
     if write {

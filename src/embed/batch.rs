@@ -159,6 +159,10 @@ mod tests {
             assert_eq!(v[0], (i + 1) as f32);
         }
         assert_eq!(slow.texts.load(Ordering::SeqCst), 20);
-        assert!(slow.requests.load(Ordering::SeqCst) <= 3, "{:?}", slow.requests);
+        assert!(
+            slow.requests.load(Ordering::SeqCst) <= 3,
+            "{:?}",
+            slow.requests
+        );
     }
 }

@@ -163,7 +163,10 @@ mod tests {
         let k2 = VectorCache::key("m", Side::Passage, "twee");
         {
             let c = VectorCache::open(dir.path()).unwrap();
-            c.put_all(vec![(k1, vec![1.0, 0.0].into()), (k2, vec![0.0, 1.0].into())]);
+            c.put_all(vec![
+                (k1, vec![1.0, 0.0].into()),
+                (k2, vec![0.0, 1.0].into()),
+            ]);
         }
         // A crash in the middle of a third record.
         let mut f = std::fs::OpenOptions::new()

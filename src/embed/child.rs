@@ -125,7 +125,8 @@ impl Supervisor {
             let started = tokio::time::Instant::now();
             match self.start() {
                 Ok(mut child) => {
-                    self.pid.store(child.id().unwrap_or(0) as u64, Ordering::Relaxed);
+                    self.pid
+                        .store(child.id().unwrap_or(0) as u64, Ordering::Relaxed);
                     // `until_healthy` marks the child ready and then never returns: this waits
                     // for the child to die or for the service to stop.
                     tokio::select! {
@@ -140,7 +141,9 @@ impl Supervisor {
                         }
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, program = %self.program.display(), "could not start the embedder"),
+                Err(e) => {
+                    tracing::warn!(error = %e, program = %self.program.display(), "could not start the embedder")
+                }
             }
             self.mark_down();
             // A child that ran a good while earns a quick restart; one that keeps dying waits longer.

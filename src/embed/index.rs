@@ -116,7 +116,13 @@ impl SemanticIndex {
 
     /// Per offer (by ord): the highest similarity of the question to any of its passages.
     pub fn offer_similarities(&self, q: &[f32]) -> Vec<f32> {
-        Self::best_per_owner(&self.offer_rows, &self.offer_owner, self.offers, self.dim, q)
+        Self::best_per_owner(
+            &self.offer_rows,
+            &self.offer_owner,
+            self.offers,
+            self.dim,
+            q,
+        )
     }
 
     /// Per known uncovered need: the highest similarity to any of its lines.

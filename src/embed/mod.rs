@@ -25,8 +25,8 @@ use arc_swap::ArcSwap;
 use serde::{Deserialize, Serialize};
 
 pub use cache::VectorCache;
-pub use index::SemanticIndex;
 pub use child::ChildEmbedder;
+pub use index::SemanticIndex;
 pub use query::QueryEmbedder;
 pub use service::Semantics;
 
@@ -87,7 +87,8 @@ impl EmbedError {
 }
 
 pub type Vector = Arc<[f32]>;
-pub type EmbedFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<Vector>, EmbedError>> + Send + 'a>>;
+pub type EmbedFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Vec<Vector>, EmbedError>> + Send + 'a>>;
 
 /// Turns texts into L2-normalised vectors.
 pub trait Embedder: Send + Sync {
@@ -188,7 +189,13 @@ impl OpenAiEmbedder {
             .map_err(|e| EmbedError::Unreachable(e.without_url().to_string()))?;
         let status = resp.status();
         if !status.is_success() {
-            let message: String = resp.text().await.unwrap_or_default().chars().take(200).collect();
+            let message: String = resp
+                .text()
+                .await
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect();
             return Err(EmbedError::Status {
                 status: status.as_u16(),
                 message,
@@ -216,7 +223,9 @@ fn order_and_normalise(mut data: Vec<Datum>, n: usize) -> Result<Vec<Vector>, Em
     let mut out = Vec::with_capacity(n);
     for (i, d) in data.into_iter().enumerate() {
         if d.index != i || d.embedding.len() != dim || dim == 0 {
-            return Err(EmbedError::Malformed("indices or dimensions do not match".into()));
+            return Err(EmbedError::Malformed(
+                "indices or dimensions do not match".into(),
+            ));
         }
         out.push(normalise(d.embedding));
     }

@@ -63,16 +63,22 @@ impl QueryEmbedder {
     /// The vector of `text`, or why there is none.
     pub async fn vector(&self, text: &str) -> Result<Vector, EmbedError> {
         let key = text.trim().to_owned();
-        if let Some(v) = self.cache.lock().ok().and_then(|mut c| c.get(&key).cloned()) {
+        if let Some(v) = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|mut c| c.get(&key).cloned())
+        {
             return Ok(v);
         }
         if !self.available() {
             return Err(EmbedError::BreakerOpen);
         }
-        let result = match tokio::time::timeout(self.deadline, self.batcher.embed(key.clone())).await {
-            Ok(r) => r,
-            Err(_) => Err(EmbedError::Timeout(self.deadline)),
-        };
+        let result =
+            match tokio::time::timeout(self.deadline, self.batcher.embed(key.clone())).await {
+                Ok(r) => r,
+                Err(_) => Err(EmbedError::Timeout(self.deadline)),
+            };
         self.report(result.is_ok());
         if let Ok(v) = &result
             && let Ok(mut c) = self.cache.lock()
@@ -133,7 +139,10 @@ mod tests {
                 if self.fail {
                     Err(EmbedError::Unreachable("down".into()))
                 } else {
-                    Ok(texts.iter().map(|_| Vector::from(vec![1.0f32, 0.0])).collect())
+                    Ok(texts
+                        .iter()
+                        .map(|_| Vector::from(vec![1.0f32, 0.0]))
+                        .collect())
                 }
             })
         }

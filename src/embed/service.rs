@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::index::BuildStats;
-use super::{ChildEmbedder, EmbedError, Embedder, OpenAiEmbedder, QueryEmbedder, SemanticIndex, VectorCache};
+use super::{
+    ChildEmbedder, EmbedError, Embedder, OpenAiEmbedder, QueryEmbedder, SemanticIndex, VectorCache,
+};
 use crate::config::EmbedConfig;
 use crate::knowledge::KnowledgeBase;
 
@@ -56,7 +58,9 @@ impl Semantics {
     /// a child loads its model in the background.
     pub fn start(config: &EmbedConfig) -> Option<Semantics> {
         let (provider, base, child) = if let Some(url) = config.embeddings_url.as_deref() {
-            let base = Arc::new(arc_swap::ArcSwap::from_pointee(url.trim_end_matches('/').to_owned()));
+            let base = Arc::new(arc_swap::ArcSwap::from_pointee(
+                url.trim_end_matches('/').to_owned(),
+            ));
             (Provider::Url, base, None)
         } else {
             let program = super::child::find(&config.embedder_command)?;
@@ -112,7 +116,11 @@ impl Semantics {
 
     /// The child's process id, for the figures of its memory reported apart.
     pub async fn child_pid(&self) -> Option<u32> {
-        self.child.lock().await.as_ref().and_then(ChildEmbedder::pid)
+        self.child
+            .lock()
+            .await
+            .as_ref()
+            .and_then(ChildEmbedder::pid)
     }
 
     /// The vectors of a snapshot's offers and uncovered needs, from the cache where it has them.
@@ -134,7 +142,10 @@ impl Semantics {
 
     /// Vectors of labelled questions for `eval` and `tune`, cached on disk like the knowledge's
     /// (they are shipped files, never what a user typed; `serve` keeps question vectors in memory).
-    pub async fn embed_questions(&self, texts: &[String]) -> Result<Vec<super::Vector>, EmbedError> {
+    pub async fn embed_questions(
+        &self,
+        texts: &[String],
+    ) -> Result<Vec<super::Vector>, EmbedError> {
         let (vectors, _) = self
             .cache
             .embed(self.passages.as_ref(), texts, super::Side::Query)

@@ -4,21 +4,21 @@
 
 mod intents;
 mod off_topic;
-mod ranking;
-mod uncovered;
 mod offer;
 mod problem;
+mod ranking;
 mod taxonomy;
 mod text;
+mod uncovered;
 
 pub use intents::Intents;
 pub use off_topic::OffTopic;
 pub use offer::{NEEDS_PER_LANGUAGE, Needs, Offer, Source, Texts, format_date, parse_date};
-pub use ranking::{Ranking, Thresholds, Weights};
-pub use uncovered::UncoveredNeed;
 pub use problem::{Problem, Severity};
+pub use ranking::{Ranking, Thresholds, Weights};
 pub use taxonomy::{Municipality, RegionMatch, Taxonomy, Term};
 pub use text::{fold, words};
+pub use uncovered::UncoveredNeed;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -148,8 +148,12 @@ impl KnowledgeBase {
             uncovered::parse(t, f, &taxonomy)
         })
         .unwrap_or_default();
-        let off_topic = load_optional(&dir.join("out-of-scope.toml"), &mut problems, off_topic::parse)
-            .unwrap_or_default();
+        let off_topic = load_optional(
+            &dir.join("out-of-scope.toml"),
+            &mut problems,
+            off_topic::parse,
+        )
+        .unwrap_or_default();
         let ranking = load_optional(&dir.join("ranking.toml"), &mut problems, |t, f| {
             Ranking::parse(t, f).map_err(|p| vec![p])
         })

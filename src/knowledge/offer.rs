@@ -81,7 +81,10 @@ impl Needs {
                 if line.trim().is_empty() {
                     out.push((format!("{field}.{lang}"), "empty line".into()));
                 } else if !seen.insert(crate::knowledge::fold(line)) {
-                    out.push((format!("{field}.{lang}"), format!("line repeated: `{line}`")));
+                    out.push((
+                        format!("{field}.{lang}"),
+                        format!("line repeated: `{line}`"),
+                    ));
                 }
             }
         }

@@ -151,7 +151,9 @@ pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
         trusted_proxies: options.trusted_proxies,
         spool_dir: std::env::temp_dir().join(format!("wegwijzer-spool-{}", uuid::Uuid::new_v4())),
         discord: Default::default(),
-        embed: options.embed.unwrap_or_else(wegwijzer::config::EmbedConfig::off),
+        embed: options
+            .embed
+            .unwrap_or_else(wegwijzer::config::EmbedConfig::off),
     };
     let state = wegwijzer::startup::build_state(&config)
         .await
