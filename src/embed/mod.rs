@@ -71,6 +71,8 @@ pub enum EmbedError {
     Malformed(String),
     #[error("the embedder is switched off after repeated failures")]
     BreakerOpen,
+    #[error("the embedder has a full batch waiting; answering lexically")]
+    Busy,
 }
 
 impl EmbedError {
@@ -82,6 +84,7 @@ impl EmbedError {
             EmbedError::Status { .. } => "status",
             EmbedError::Malformed(_) => "malformed",
             EmbedError::BreakerOpen => "breaker_open",
+            EmbedError::Busy => "busy",
         }
     }
 }

@@ -79,7 +79,10 @@ impl QueryEmbedder {
                 Ok(r) => r,
                 Err(_) => Err(EmbedError::Timeout(self.deadline)),
             };
-        self.report(result.is_ok());
+        // Turned away for load says nothing about the embedder's health.
+        if !matches!(result, Err(EmbedError::Busy)) {
+            self.report(result.is_ok());
+        }
         if let Ok(v) = &result
             && let Ok(mut c) = self.cache.lock()
         {

@@ -36,13 +36,7 @@ pub struct OffTopic {
 }
 
 pub fn parse(text: &str, file: &str) -> Result<Vec<OffTopic>, Vec<Problem>> {
-    let raw: File = toml::from_str(text).map_err(|e| {
-        vec![Problem::error(
-            file.to_owned(),
-            None,
-            e.message().to_owned(),
-        )]
-    })?;
+    let raw: File = super::problem::from_toml(text, file)?;
     let mut problems = Vec::new();
     let mut ids = std::collections::HashSet::new();
     let mut out = Vec::new();

@@ -15,6 +15,20 @@ pub struct Problem {
     pub message: String,
 }
 
+/// Reads a TOML knowledge file; a syntax or shape error is one problem naming the file.
+pub fn from_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+) -> Result<T, Vec<Problem>> {
+    toml::from_str(text).map_err(|e| {
+        vec![Problem::error(
+            file.to_owned(),
+            None,
+            e.message().to_owned(),
+        )]
+    })
+}
+
 impl Problem {
     pub fn error(file: String, field: Option<&str>, message: String) -> Problem {
         Problem {

@@ -113,13 +113,7 @@ pub enum RegionMatch {
 
 impl Taxonomy {
     pub fn parse(text: &str, file: &str) -> Result<Taxonomy, Vec<Problem>> {
-        let raw: RawTaxonomy = toml::from_str(text).map_err(|e| {
-            vec![Problem::error(
-                file.to_owned(),
-                None,
-                e.message().to_owned(),
-            )]
-        })?;
+        let raw: RawTaxonomy = super::problem::from_toml(text, file)?;
         let mut problems = Vec::new();
         let mut err = |field: &str, msg: String| {
             problems.push(Problem::error(file.to_owned(), Some(field), msg));

@@ -55,13 +55,7 @@ pub fn parse(
     file: &str,
     taxonomy: &Taxonomy,
 ) -> Result<Vec<UncoveredNeed>, Vec<Problem>> {
-    let raw: File = toml::from_str(text).map_err(|e| {
-        vec![Problem::error(
-            file.to_owned(),
-            None,
-            e.message().to_owned(),
-        )]
-    })?;
+    let raw: File = super::problem::from_toml(text, file)?;
     let mut problems = Vec::new();
     let mut out = Vec::new();
     let mut ids = std::collections::HashSet::new();
