@@ -48,9 +48,9 @@ impl Catalog {
         }
     }
 
-    /// The vectors, when they belong to this snapshot.
+    /// The vectors of this snapshot, when built (`with_semantic` refuses any other's).
     pub fn semantic(&self) -> Option<&SemanticIndex> {
-        self.semantic.as_deref().filter(|s| s.belongs_to(&self.kb))
+        self.semantic.as_deref()
     }
 
     /// Loads and validates `dir`, then builds the index. Warnings are returned for logging.

