@@ -61,7 +61,13 @@ async fn the_chat_form_and_the_login_share_the_budget_and_refuse_with_a_page() {
             .await
             .unwrap();
         assert_eq!(r.status(), 429, "{path}");
-        assert!(r.headers().contains_key("retry-after"), "{path}");
+        // Whole seconds, at least one, at most the minute the budget refills in.
+        let retry: u64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&retry), "{path}: Retry-After {retry}");
         let html = path != "/api/ask";
         let kind = r.headers()["content-type"].to_str().unwrap().to_owned();
         assert_eq!(kind.starts_with("text/html"), html, "{path}: {kind}");
@@ -71,6 +77,35 @@ async fn the_chat_form_and_the_login_share_the_budget_and_refuse_with_a_page() {
         let r = me.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "GET {path}");
     }
+}
+
+/// Every 429 the service can send is built in one of two places that set `Retry-After`: the API
+/// error (`ApiError::RateLimited`) and the web's 429 page (`web::too_many_page`). A status code
+/// written anywhere else would be a 429 without it; walking the sources keeps it that way.
+#[test]
+fn every_429_is_built_where_retry_after_is_set() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                if text.contains("TOO_MANY_REQUESTS") || text.contains("from_u16(429)") {
+                    out.push(p.display().to_string());
+                }
+            }
+        }
+    }
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    walk(&src, &mut found);
+    found.sort();
+    let expected: Vec<String> = ["http/error.rs", "web/mod.rs"]
+        .iter()
+        .map(|f| src.join(f).display().to_string())
+        .collect();
+    assert_eq!(found, expected);
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestApp, backends, spawn_app};
+use common::{Options, TestApp, backends, spawn_app, spawn_app_opts};
 use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use reqwest::redirect::Policy;
 use wegwijzer::auth::{Role, hash_password};
@@ -17,14 +17,38 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// A browser's worth of state: its cookies and the CSRF token of the last page it read.
+/// A browser's worth of state: its cookies and the CSRF token of the last page it read, and the
+/// address our (trusted) proxy says it comes from, if the test runs behind one.
 #[derive(Default)]
 struct Browser {
     cookies: Vec<(String, String)>,
     csrf: String,
+    from: Option<String>,
 }
 
 impl Browser {
+    fn from(addr: &str) -> Browser {
+        Browser {
+            from: Some(addr.to_owned()),
+            ..Browser::default()
+        }
+    }
+
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn request(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let r = r.header(COOKIE, self.cookie_header());
+        match &self.from {
+            Some(addr) => r.header("x-forwarded-for", addr),
+            None => r,
+        }
+    }
+
     fn take_cookies(&mut self, r: &reqwest::Response) {
         for v in r.headers().get_all(SET_COOKIE) {
             let line = v.to_str().unwrap();
@@ -46,9 +70,8 @@ impl Browser {
     }
 
     async fn get(&mut self, app: &TestApp, path: &str) -> (u16, String) {
-        let r = client()
-            .get(app.url(path))
-            .header(COOKIE, self.cookie_header())
+        let r = self
+            .request(client().get(app.url(path)))
             .send()
             .await
             .unwrap();
@@ -67,9 +90,8 @@ impl Browser {
         path: &str,
         form: &[(&str, &str)],
     ) -> reqwest::Response {
-        let r = client()
-            .post(app.url(path))
-            .header(COOKIE, self.cookie_header())
+        let r = self
+            .request(client().post(app.url(path)))
             .form(form)
             .send()
             .await
@@ -567,19 +589,22 @@ async fn wrong_user_and_wrong_password_get_one_message_and_attempts_are_limited(
     }
     let msg = "De combinatie van naam en wachtwoord klopt niet.";
     assert!(bodies.iter().all(|b| b.contains(msg)));
-    // Three more failures from this address reach the limit; then even the right password waits.
-    for _ in 0..3 {
+    // Two more failures of olga from this address (three in all) make the next attempt wait,
+    // even with the right password, and the 429 says for how long.
+    for _ in 0..2 {
         let csrf = b.csrf.clone();
-        b.post(
-            &app,
-            "/login",
-            &[
-                ("csrf", &csrf),
-                ("name", "olga"),
-                ("password", "wrong password!"),
-            ],
-        )
-        .await;
+        let r = b
+            .post(
+                &app,
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "olga"),
+                    ("password", "wrong password!"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 401);
     }
     let csrf = b.csrf.clone();
     let r = b
@@ -590,4 +615,232 @@ async fn wrong_user_and_wrong_password_get_one_message_and_attempts_are_limited(
         )
         .await;
     assert_eq!(r.status(), 429);
+    let wait = retry_after(&r);
+    assert!((1..=2).contains(&wait), "Retry-After {wait}");
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Te veel pogingen. Probeer het over"),
+        "{page}"
+    );
+}
+
+/// The `Retry-After` of a 429, in seconds.
+fn retry_after(r: &reqwest::Response) -> u64 {
+    r.headers()
+        .get("retry-after")
+        .expect("a 429 says when to come back")
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in whole seconds")
+}
+
+async fn sign_in(app: &TestApp, b: &mut Browser, name: &str, password: &str) -> reqwest::Response {
+    let (status, _) = b.get(app, "/login").await;
+    assert_eq!(status, 200);
+    let csrf = b.csrf.clone();
+    b.post(
+        app,
+        "/login",
+        &[("csrf", &csrf), ("name", name), ("password", password)],
+    )
+    .await
+}
+
+/// A handoff answer of the API: a gap to triage, by its id.
+async fn handoff_gap(app: &TestApp) -> i64 {
+    let answer: serde_json::Value = app
+        .client
+        .post(app.url("/api/ask"))
+        .json(&serde_json::json!({"question": "Ik wil met iemand van IBDO bellen over mijn bakkerij"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["gap"]["id"].as_i64().expect("a handoff is logged")
+}
+
+async fn gap_status(app: &TestApp, id: i64) -> String {
+    let store = Store::connect(&app.db.url).await.unwrap();
+    let status = store.gap(id).await.unwrap().unwrap().status;
+    store.close().await;
+    status
+}
+
+/// The planted-cookie attack: someone fetches the login page anonymously, keeps its seed cookie
+/// and token, and plants both into an officer's browser (a sibling subdomain or a plain-HTTP
+/// response can set cookies). With the officer's session, a token made for a seed is refused;
+/// the token of the officer's own page works.
+#[tokio::test]
+async fn a_planted_anonymous_csrf_cookie_and_token_are_refused_with_an_officers_session() {
+    for backend in backends() {
+        let app = spawn_app(backend).await;
+        add_user(&app, "olga", Role::Officer, PASSWORD).await;
+        let gap = handoff_gap(&app).await;
+
+        let mut attacker = Browser::default();
+        let (status, _) = attacker.get(&app, "/login").await;
+        assert_eq!(status, 200);
+        let planted_seed = attacker.cookie("wegwijzer_csrf").expect("a seed cookie");
+        let planted_token = attacker.csrf.clone();
+
+        let mut officer = Browser::default();
+        officer.get(&app, "/login").await;
+        let seed_before = officer.cookie("wegwijzer_csrf").unwrap();
+        let token_before = officer.csrf.clone();
+        let csrf = officer.csrf.clone();
+        let r = officer
+            .post(
+                &app,
+                "/login",
+                &[("csrf", &csrf), ("name", "olga"), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "{backend:?}");
+        let session = officer.cookie("wegwijzer_session").expect("signed in");
+        let seed_after = officer.cookie("wegwijzer_csrf").unwrap();
+        assert_ne!(seed_after, seed_before, "login rotates the seed");
+
+        // The officer's session with the attacker's seed cookie and token: refused.
+        let triage = format!("/dashboard/gap/{gap}");
+        let planted = client()
+            .post(app.url(&triage))
+            .header(
+                COOKIE,
+                format!("wegwijzer_session={session}; wegwijzer_csrf={planted_seed}"),
+            )
+            .form(&[
+                ("csrf", planted_token.as_str()),
+                ("status", "not-a-gap"),
+                ("note", ""),
+                ("covered_by", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(planted.status(), 403, "{backend:?}");
+        assert_eq!(gap_status(&app, gap).await, "new", "nothing changed");
+
+        // Her own token from before login was bound to her seed: after login it is refused too.
+        let r = officer
+            .post(
+                &app,
+                &triage,
+                &[("csrf", &token_before), ("status", "not-a-gap")],
+            )
+            .await;
+        assert_eq!(r.status(), 403, "the basis rotated at login");
+        assert_eq!(gap_status(&app, gap).await, "new");
+
+        // The token of her own signed-in page works, whatever seed cookie rides along.
+        let (status, _) = officer.get(&app, "/dashboard").await;
+        assert_eq!(status, 200);
+        let session_token = officer.csrf.clone();
+        assert_ne!(session_token, planted_token);
+        let r = client()
+            .post(app.url(&triage))
+            .header(
+                COOKIE,
+                format!("wegwijzer_session={session}; wegwijzer_csrf={planted_seed}"),
+            )
+            .form(&[
+                ("csrf", session_token.as_str()),
+                ("status", "reviewed"),
+                ("note", ""),
+                ("covered_by", ""),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{backend:?}");
+        assert_eq!(gap_status(&app, gap).await, "reviewed");
+
+        // And a session's token is no good without the session: not for the anonymous chat.
+        let r = client()
+            .post(app.url("/"))
+            .header(COOKIE, format!("wegwijzer_csrf={planted_seed}"))
+            .form(&[("csrf", session_token.as_str()), ("q", "lening")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
+}
+
+/// An attacker guessing an officer's password from one address is slowed down there; the officer
+/// signs in from her own address all the while. Every failure and refusal is audited.
+#[tokio::test]
+async fn an_attackers_address_is_throttled_while_the_owner_signs_in_from_another() {
+    for backend in backends() {
+        let app = spawn_app_opts(
+            backend,
+            Options {
+                trusted_proxies: 1,
+                ..Options::default()
+            },
+        )
+        .await;
+        add_user(&app, "olga", Role::Officer, PASSWORD).await;
+        let mut attacker = Browser::from("203.0.113.66");
+        for _ in 0..3 {
+            let r = sign_in(&app, &mut attacker, "olga", "wrong password!").await;
+            assert_eq!(r.status(), 401);
+        }
+        // The attacker's fourth try waits, even with the right password.
+        let r = sign_in(&app, &mut attacker, "olga", PASSWORD).await;
+        assert_eq!(r.status(), 429, "{backend:?}");
+        let wait = retry_after(&r);
+        assert!((1..=2).contains(&wait), "Retry-After {wait}");
+        assert!(attacker.cookie("wegwijzer_session").is_none());
+
+        // The owner, from another address, signs in at once.
+        let mut owner = Browser::from("198.51.100.7");
+        let r = sign_in(&app, &mut owner, "olga", PASSWORD).await;
+        assert_eq!(r.status(), 303, "{backend:?}");
+        let (status, _) = owner.get(&app, "/dashboard").await;
+        assert_eq!(status, 200);
+
+        let store = Store::connect(&app.db.url).await.unwrap();
+        let audit = store.audit_trail(50).await.unwrap();
+        let count = |action: &str| audit.iter().filter(|a| a.action == action).count();
+        assert_eq!(count("login.failed"), 3, "{audit:?}");
+        assert_eq!(count("login.limited"), 1, "{audit:?}");
+        assert_eq!(count("login"), 1, "{audit:?}");
+        store.close().await;
+    }
+}
+
+/// One address trying a few passwords on many names reaches the per-address cap: then it waits,
+/// whatever name it tries; other addresses do not.
+#[tokio::test]
+async fn spraying_names_from_one_address_is_capped_with_retry_after() {
+    let app = spawn_app_opts(
+        common::Backend::Sqlite,
+        Options {
+            trusted_proxies: 1,
+            ..Options::default()
+        },
+    )
+    .await;
+    add_user(&app, "olga", Role::Officer, PASSWORD).await;
+    let mut sprayer = Browser::from("203.0.113.77");
+    for i in 0..20 {
+        let r = sign_in(&app, &mut sprayer, &format!("user{i}"), "Welkom2026!").await;
+        assert_eq!(r.status(), 401, "attempt {i}");
+    }
+    let r = sign_in(&app, &mut sprayer, "olga", PASSWORD).await;
+    assert_eq!(r.status(), 429);
+    let wait = retry_after(&r);
+    assert!(
+        (14 * 60..=15 * 60).contains(&wait),
+        "waits out the quarter of an hour: {wait}"
+    );
+    assert!(r.text().await.unwrap().contains("15 minuten"));
+    let mut owner = Browser::from("198.51.100.7");
+    assert_eq!(
+        sign_in(&app, &mut owner, "olga", PASSWORD).await.status(),
+        303
+    );
 }

@@ -70,7 +70,8 @@ impl RateLimiter {
 }
 
 /// IPv6 clients usually own a whole /64: limiting single addresses in it would limit nothing.
-fn key(ip: IpAddr) -> IpAddr {
+/// The login limiter counts per address the same way.
+pub(crate) fn key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V4(_) => ip,
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

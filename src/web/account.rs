@@ -1,11 +1,9 @@
 //! `/login` and `/logout` for advisers and officers. Sessions live in the database (so several
 //! instances share them) behind an HttpOnly, SameSite=Strict cookie; every login gets a fresh
 //! session id. Wrong user and wrong password get the same message and take as long; failed
-//! attempts are limited per client address and per account name.
+//! attempts slow down guessing per (name, client address) and per address (see `login_limit`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use askama::Template;
 use axum::extract::rejection::FormRejection;
@@ -16,7 +14,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
 use serde::Deserialize;
 
-use super::{Chrome, Ctx, WebError, cookie_line};
+use super::login_limit::{LoginLimiter, retry_after_secs};
+use super::{Chrome, Ctx, WebError, cookie_line, too_many_page};
 use crate::auth::{Caller, Role, new_secret, verify_dummy, verify_password};
 use crate::http::AppState;
 use crate::http::auth::SESSION_COOKIE;
@@ -36,48 +35,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 /// How long a session lasts: one working day.
 const SESSION_HOURS: i64 = 9;
-/// Failed logins allowed per client address and per account name within the window.
-const MAX_FAILURES: usize = 5;
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// Counts failed logins in memory. Per instance: an attacker spread over instances gets a few more
-/// tries, which argon2's cost and the per-name limit still keep small.
-#[derive(Clone, Default)]
-pub struct LoginLimiter {
-    failures: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
-}
-
-impl LoginLimiter {
-    fn blocked(&self, keys: &[String]) -> bool {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        keys.iter().any(|k| {
-            map.get_mut(k).is_some_and(|v| {
-                v.retain(|t| now.duration_since(*t) < WINDOW);
-                v.len() >= MAX_FAILURES
-            })
-        })
-    }
-
-    fn fail(&self, keys: &[String]) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        // Keep the map small under a flood of distinct names.
-        if map.len() > 10_000 {
-            let now = Instant::now();
-            map.retain(|_, v| v.iter().any(|t| now.duration_since(*t) < WINDOW));
-        }
-        for k in keys {
-            map.entry(k.clone()).or_default().push(Instant::now());
-        }
-    }
-
-    fn clear(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
-    }
-}
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -158,20 +115,15 @@ async fn login(
     let Form(form) = form.map_err(|_| WebError::bad_request(ctx.lang))?;
     ctx.check_csrf(&app, &form.csrf)?;
     let name: String = form.name.trim().chars().take(64).collect();
-    let keys = [
-        format!("ip:{}", client.ip()),
-        format!("user:{}", name.to_lowercase()),
-    ];
-    if limiter.blocked(&keys) {
+    let addr = client.ip();
+    // Refused before the password is looked at: a throttled guess learns nothing. An attempt let
+    // through counts as failed until the password proves right.
+    if let Err(wait) = limiter.attempt(&name, addr, Instant::now()) {
         let _ = app
             .store
             .audit("anonymous", "login.limited", Some(&name), None)
             .await;
-        return Err(WebError::new(
-            ctx.lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            ctx.t.too_many_text,
-        ));
+        return Ok(too_many_page(ctx.lang, retry_after_secs(wait)));
     }
     let user = app
         .store
@@ -190,7 +142,6 @@ async fn login(
     .await
     .map_err(|e| WebError::internal(ctx.lang, e))?;
     let Some((user_id, caller)) = verified else {
-        limiter.fail(&keys);
         let _ = app
             .store
             .audit("anonymous", "login.failed", Some(&name), None)
@@ -204,7 +155,7 @@ async fn login(
         };
         return Ok(ctx.render(StatusCode::UNAUTHORIZED, &page));
     };
-    limiter.clear(&keys[1]);
+    limiter.succeed(&name, addr);
     // A new session id at every login: a planted cookie never becomes a signed-in session.
     if let Some(old) = &ctx.session {
         let _ = app.store.end_session(old).await;
@@ -222,6 +173,9 @@ async fn login(
         ctx.secure,
         (SESSION_HOURS * 3600) as u64,
     ));
+    // From now on the session id is the CSRF token's basis; the seed the login form was bound
+    // to (perhaps planted) is replaced too, so it is no use after logout either.
+    ctx.rotate_csrf_seed();
     Ok(see_other(ctx, &safe_next(form.next.as_deref())))
 }
 

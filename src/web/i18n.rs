@@ -88,7 +88,25 @@ pub struct Texts {
     pub forbidden_text: &'static str,
     pub bad_request_text: &'static str,
     pub internal_text: &'static str,
-    pub too_many_text: &'static str,
+}
+
+/// "Too many attempts", saying how long to wait: the same wait as the response's `Retry-After`,
+/// which browsers do not show.
+pub fn too_many(lang: Language, retry_after_secs: u64) -> String {
+    let secs = retry_after_secs.max(1);
+    // Whole minutes read better than "240 seconds"; rounded up, so nobody comes back too early.
+    let (n, nl, en, de) = if secs >= 120 {
+        (secs.div_ceil(60), "minuten", "minutes", "Minuten")
+    } else if secs == 1 {
+        (1, "seconde", "second", "Sekunde")
+    } else {
+        (secs, "seconden", "seconds", "Sekunden")
+    };
+    match lang {
+        Language::Nl => format!("Te veel pogingen. Probeer het over {n} {nl} opnieuw."),
+        Language::En => format!("Too many attempts. Try again in {n} {en}."),
+        Language::De => format!("Zu viele Versuche. Versuchen Sie es in {n} {de} erneut."),
+    }
 }
 
 pub fn texts(lang: Language) -> &'static Texts {
@@ -210,7 +228,6 @@ static NL: Texts = Texts {
     forbidden_text: "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
     bad_request_text: "Deze invoer kunnen we niet verwerken.",
     internal_text: "Er ging bij ons iets mis. Probeer het later opnieuw.",
-    too_many_text: "Te veel pogingen. Wacht een kwartier en probeer het opnieuw.",
 };
 
 static EN: Texts = Texts {
@@ -295,7 +312,6 @@ static EN: Texts = Texts {
     forbidden_text: "This form has expired or did not come from this website. Reload the page and try again.",
     bad_request_text: "We cannot process this input.",
     internal_text: "Something went wrong on our side. Please try again later.",
-    too_many_text: "Too many attempts. Wait a quarter of an hour and try again.",
 };
 
 static DE: Texts = Texts {
@@ -380,5 +396,4 @@ static DE: Texts = Texts {
     forbidden_text: "Dieses Formular ist abgelaufen oder kam nicht von dieser Website. Laden Sie die Seite neu und versuchen Sie es erneut.",
     bad_request_text: "Diese Eingabe können wir nicht verarbeiten.",
     internal_text: "Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es später erneut.",
-    too_many_text: "Zu viele Versuche. Warten Sie eine Viertelstunde und versuchen Sie es erneut.",
 };

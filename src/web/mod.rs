@@ -3,8 +3,9 @@
 //! without JavaScript, and one small script makes the chat stay on the page.
 //!
 //! Every page gets a [`Ctx`]: the language, who is signed in, and the CSRF token its forms carry.
-//! Forms use a signed double-submit token: a random cookie, and in the form its HMAC under a key
-//! derived from the database's secret, so every instance accepts every other's forms.
+//! The token is an HMAC under a key derived from the database's secret (so every instance accepts
+//! every other's forms) over the session id when signed in, or over a random seed cookie before
+//! login (see `csrf`).
 
 mod account;
 mod assets;
@@ -12,6 +13,7 @@ mod chat;
 mod csrf;
 mod dashboard;
 pub mod i18n;
+mod login_limit;
 mod offers;
 mod pages;
 
@@ -28,8 +30,8 @@ use crate::http::AppState;
 use crate::http::auth::{SESSION_COOKIE, cookie};
 use i18n::Texts;
 
-pub use account::LoginLimiter;
 pub use csrf::CSRF_COOKIE;
+pub use login_limit::LoginLimiter;
 
 /// The language cookie, set when someone picks a language.
 pub const LANG_COOKIE: &str = "wegwijzer_lang";
@@ -105,8 +107,9 @@ pub struct Ctx {
     pub session: Option<String>,
     /// The token this page's forms carry.
     pub csrf: String,
-    /// The CSRF cookie as the browser sent it (checked against the form's token).
-    csrf_cookie: Option<String>,
+    /// What a form posted with this request must be bound to: the session when signed in, else
+    /// the seed cookie the browser sent; `None` (no cookie sent) lets no form pass.
+    csrf_basis: Option<csrf::Basis>,
     /// The request's path and query, for the language links.
     pub path: String,
     query: String,
@@ -150,24 +153,31 @@ impl FromRequestParts<AppState> for Ctx {
             None => (None, None),
         };
         let key = csrf::key(&app.pseudonym_salt);
-        let csrf_cookie = cookie(parts, CSRF_COOKIE)
-            .filter(|c| csrf::well_formed(c))
-            .map(str::to_owned);
-        let seed = match &csrf_cookie {
-            Some(c) => c.clone(),
-            None => {
-                let fresh = csrf::new_seed();
-                set_cookies.push(cookie_line(CSRF_COOKIE, &fresh, secure, 0));
-                fresh
+        // Signed in, only the session counts: a seed cookie, whoever planted it, is ignored.
+        let (csrf_basis, page_basis) = match &session {
+            Some(id) => {
+                let b = csrf::Basis::Session(id.clone());
+                (Some(b.clone()), b)
             }
+            None => match cookie(parts, CSRF_COOKIE).filter(|c| csrf::well_formed(c)) {
+                Some(seed) => {
+                    let b = csrf::Basis::Seed(seed.to_owned());
+                    (Some(b.clone()), b)
+                }
+                None => {
+                    let fresh = csrf::new_seed();
+                    set_cookies.push(cookie_line(CSRF_COOKIE, &fresh, secure, 0));
+                    (None, csrf::Basis::Seed(fresh))
+                }
+            },
         };
         Ok(Ctx {
             lang,
             t: i18n::texts(lang),
             caller,
             session,
-            csrf: csrf::token(&key, &seed),
-            csrf_cookie,
+            csrf: csrf::token(&key, &page_basis),
+            csrf_basis,
             path: parts.uri.path().to_owned(),
             query,
             secure,
@@ -177,11 +187,12 @@ impl FromRequestParts<AppState> for Ctx {
 }
 
 impl Ctx {
-    /// Refuses a form whose token does not match this browser's CSRF cookie.
+    /// Refuses a form whose token is not bound to this request's session (signed in) or seed
+    /// cookie (not signed in).
     pub fn check_csrf(&self, app: &AppState, sent: &str) -> Result<(), WebError> {
         let key = csrf::key(&app.pseudonym_salt);
-        match &self.csrf_cookie {
-            Some(seed) if csrf::verify(&key, seed, sent) => Ok(()),
+        match &self.csrf_basis {
+            Some(basis) if csrf::verify(&key, basis, sent) => Ok(()),
             _ => Err(WebError::new(
                 self.lang,
                 StatusCode::FORBIDDEN,
@@ -219,6 +230,17 @@ impl Ctx {
 
     pub fn add_cookie(&mut self, line: String) {
         self.set_cookies.push(line);
+    }
+
+    /// A fresh seed cookie, replacing the one the browser sent. At login: from then on the
+    /// session is the token's basis, and once it ends the browser starts from a seed nobody else
+    /// has seen (a planted one is gone).
+    pub fn rotate_csrf_seed(&mut self) {
+        let fresh = csrf::new_seed();
+        self.set_cookies
+            .retain(|c| !c.starts_with(&format!("{CSRF_COOKIE}=")));
+        self.set_cookies
+            .push(cookie_line(CSRF_COOKIE, &fresh, self.secure, 0));
     }
 
     /// The page's chrome for a template.
@@ -377,12 +399,22 @@ pub fn too_many_requests(headers: &axum::http::HeaderMap, retry_after_secs: u64)
     let lang = cookie_value(headers, LANG_COOKIE)
         .and_then(|v| Language::parse(&v))
         .unwrap_or_default();
-    let t = i18n::texts(lang);
-    let mut response =
-        WebError::new(lang, StatusCode::TOO_MANY_REQUESTS, t.too_many_text).into_response();
+    too_many_page(lang, retry_after_secs)
+}
+
+/// A 429 page in `lang` saying how long to wait, with the same wait in `Retry-After` (seconds,
+/// at least 1): every 429 the web sends comes from here.
+pub fn too_many_page(lang: Language, retry_after_secs: u64) -> Response {
+    let secs = retry_after_secs.max(1);
+    let mut response = WebError::new(
+        lang,
+        StatusCode::TOO_MANY_REQUESTS,
+        i18n::too_many(lang, secs),
+    )
+    .into_response();
     response
         .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     response
 }
 
