@@ -71,8 +71,21 @@ pub struct TriageChange<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FeedbackRecorded {
     Helpful,
-    /// Not helpful: the gap record's id.
+    /// Not helpful: the new gap record's id.
     Gap(i64),
+    /// Not helpful again on an answer that already has its gap: that gap's id; its comment was
+    /// replaced by this one (when this one has a comment).
+    GapUpdated(i64),
+}
+
+impl FeedbackRecorded {
+    /// The gap a "not helpful" is recorded in.
+    pub fn gap_id(&self) -> Option<i64> {
+        match self {
+            FeedbackRecorded::Helpful => None,
+            FeedbackRecorded::Gap(id) | FeedbackRecorded::GapUpdated(id) => Some(*id),
+        }
+    }
 }
 
 impl App {
@@ -431,7 +444,10 @@ impl App {
     }
 
     /// Records feedback on a conversation's last answer: "not helpful" becomes a gap of reason
-    /// `not_helpful` with the conversation's understanding and the redacted comment.
+    /// `not_helpful` with the conversation's understanding and the redacted comment, once per
+    /// answer: said again about the same answer (the same turn of the conversation), it replaces
+    /// the comment of that gap rather than adding one, so pressing the button twice (or a retried
+    /// request) does not count a white spot twice. Every channel comes through here.
     pub async fn feedback(
         &self,
         id: &ConversationId,
@@ -488,7 +504,11 @@ impl App {
             conversation_id: Some(id.as_str().to_owned()),
             person: Some(self.pseudonym_of(identity)),
         };
-        let id = self.store.insert_gap(&gap).await?;
+        let turn = i64::from(conversation.turns);
+        let (id, existed) = self.store.record_not_helpful(&gap, turn).await?;
+        if existed {
+            return Ok(FeedbackRecorded::GapUpdated(id));
+        }
         crate::metrics::gap(GapReason::NotHelpful.as_str());
         Ok(FeedbackRecorded::Gap(id))
     }

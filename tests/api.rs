@@ -498,3 +498,107 @@ async fn not_helpful_feedback_becomes_a_redacted_gap() {
         store.close().await;
     }
 }
+
+/// The not-helpful gaps in the log, counted both ways the gap list counts: by the per-day totals
+/// (`gap_days`) and by the records themselves.
+async fn not_helpful_gaps(
+    store: &wegwijzer::store::Store,
+) -> (i64, Vec<wegwijzer::store::GapRecord>) {
+    let filter = wegwijzer::store::GapFilter {
+        reason: Some("not_helpful".into()),
+        limit: 100,
+        ..Default::default()
+    };
+    let (total, records) = store.list_gaps(&filter).await.unwrap();
+    assert_eq!(
+        total,
+        records.len() as i64,
+        "gap_days in step with the gaps"
+    );
+    (total, records)
+}
+
+#[tokio::test]
+async fn not_helpful_twice_on_one_answer_is_one_gap_with_the_newer_comment() {
+    for b in backends() {
+        let app = spawn_app(b).await;
+        let store = wegwijzer::store::Store::connect(&app.db.url).await.unwrap();
+        let (_, a) = ask(
+            &app,
+            json!({"question": "Ik zoek een microkrediet om een kapsalon te starten in Assen"}),
+        )
+        .await;
+        let cid = a["conversation_id"].as_str().unwrap().to_owned();
+        let post = |body: Value| {
+            let request = app.client.post(app.url("/api/feedback")).json(&body).send();
+            async move {
+                let r = request.await.unwrap();
+                assert_eq!(r.status().as_u16(), 200);
+                r.json::<Value>().await.unwrap()
+            }
+        };
+        let first =
+            post(json!({"conversation_id": cid, "helpful": false, "comment": "Te weinig geld"}))
+                .await;
+        assert_eq!(first["updated"], false, "{b:?}: {first}");
+        let id = first["gap"]["id"].as_i64().unwrap();
+
+        let again = post(json!({"conversation_id": cid, "helpful": false, "comment": "Het bedrag is te laag, mail me: a.b@example.nl"})).await;
+        assert_eq!(again["updated"], true, "{b:?}: {again}");
+        assert_eq!(again["gap"]["id"].as_i64(), Some(id), "the same gap");
+        assert_eq!(again["gap"]["reason"], "not_helpful");
+        let gap = store.gap(id).await.unwrap().unwrap();
+        let text = gap.question.clone().unwrap();
+        assert!(
+            text.contains("te laag") && !text.contains("Te weinig"),
+            "{text}"
+        );
+        assert!(
+            text.contains("[e-mail]") && !text.contains("a.b@example.nl"),
+            "redacted as ever: {text}"
+        );
+        assert!(gap.updated_at.is_some());
+
+        // Once more without a comment: still the one gap, the comment kept.
+        let bare = post(json!({"conversation_id": cid, "helpful": false})).await;
+        assert_eq!(bare["updated"], true);
+        assert_eq!(
+            store.gap(id).await.unwrap().unwrap().question.as_deref(),
+            Some(text.as_str())
+        );
+        let (total, records) = not_helpful_gaps(&store).await;
+        assert_eq!(total, 1, "{b:?}: {records:?}");
+
+        // The next answer in the conversation is another answer: its own gap.
+        let (_, next) = ask(
+            &app,
+            json!({"question": "En voor een bakkerij?", "conversation_id": cid}),
+        )
+        .await;
+        assert_eq!(next["conversation_id"].as_str(), Some(cid.as_str()));
+        let other =
+            post(json!({"conversation_id": cid, "helpful": false, "comment": "Ook niet"})).await;
+        assert_eq!(other["updated"], false, "{b:?}: {other}");
+        let other_id = other["gap"]["id"].as_i64().unwrap();
+        assert_ne!(other_id, id);
+        let (total, _) = not_helpful_gaps(&store).await;
+        assert_eq!(total, 2, "{b:?}");
+        assert_eq!(
+            store.gap(id).await.unwrap().unwrap().question.as_deref(),
+            Some(text.as_str()),
+            "the first answer's gap is untouched"
+        );
+
+        // A conversation of its own, same answer text: a gap of its own.
+        let (_, fresh) = ask(
+            &app,
+            json!({"question": "Ik zoek een microkrediet om een kapsalon te starten in Assen"}),
+        )
+        .await;
+        let fresh_cid = fresh["conversation_id"].as_str().unwrap().to_owned();
+        let r = post(json!({"conversation_id": fresh_cid, "helpful": false})).await;
+        assert_eq!(r["updated"], false);
+        assert_eq!(not_helpful_gaps(&store).await.0, 3);
+        store.close().await;
+    }
+}

@@ -472,6 +472,28 @@ async fn discord_gaps_and_feedback_are_logged_with_channel_and_pseudonym() {
         let wegwijzer::desk::FeedbackRecorded::Gap(fid) = recorded else {
             panic!("not-helpful feedback is a gap");
         };
+        // The button pressed again on the same answer: the same report, its reason replaced.
+        let again = app
+            .feedback(
+                &conv,
+                false,
+                Some("Toch liever mailen"),
+                Channel::Discord,
+                user,
+            )
+            .await
+            .unwrap();
+        assert_eq!(again, wegwijzer::desk::FeedbackRecorded::GapUpdated(fid));
+        assert_eq!(
+            app.store
+                .gap(fid)
+                .await
+                .unwrap()
+                .unwrap()
+                .question
+                .as_deref(),
+            Some("Toch liever mailen")
+        );
         let fb = app.store.gap(fid).await.unwrap().unwrap();
         assert_eq!(
             (fb.channel.as_str(), fb.reason.as_str()),

@@ -211,8 +211,58 @@ async fn the_chat_answers_a_plain_form_post_with_offer_cards_and_keeps_the_conve
             .await;
         assert_eq!(r.status(), 200);
         let html = r.text().await.unwrap();
-        assert!(html.contains("doorgegeven aan de provincie, nr."), "{html}");
+        let number = gap_number(&html, "doorgegeven aan de provincie, nr. ");
+        // Pressing "not helpful" again on the same answer updates that report, not a new one.
+        let csrf = csrf_in(&html).unwrap();
+        let r = b
+            .post(
+                &app,
+                "/feedback",
+                &[
+                    ("csrf", &csrf),
+                    ("conversation_id", &conv),
+                    ("helpful", "no"),
+                    ("comment", "Ik zocht een lening, geen advies"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert_eq!(
+            gap_number(&html, "reactie op dit antwoord is bijgewerkt, nr. "),
+            number,
+            "{backend:?}"
+        );
+        let store = Store::connect(&app.db.url).await.unwrap();
+        let gap = store.gap(number).await.unwrap().unwrap();
+        assert_eq!(
+            gap.question.as_deref(),
+            Some("Ik zocht een lening, geen advies")
+        );
+        let (total, _) = store
+            .list_gaps(&wegwijzer::store::GapFilter {
+                reason: Some("not_helpful".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(total, 1, "{backend:?}");
+        store.close().await;
     }
+}
+
+/// The gap number an alert gives after `before`.
+fn gap_number(html: &str, before: &str) -> i64 {
+    let at = html
+        .find(before)
+        .unwrap_or_else(|| panic!("no {before:?} in {html}"))
+        + before.len();
+    html[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]

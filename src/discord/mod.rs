@@ -773,7 +773,11 @@ impl Bot {
                     )
                     .await
                 {
-                    Ok(FeedbackRecorded::Gap(id)) => words::thanks_not_helped(lang, id),
+                    // A second "not helpful" on the same answer updated the same report: the
+                    // same words, the same number.
+                    Ok(FeedbackRecorded::Gap(id) | FeedbackRecorded::GapUpdated(id)) => {
+                        words::thanks_not_helped(lang, id)
+                    }
                     Ok(FeedbackRecorded::Helpful) => words::thanks(lang).to_owned(),
                     Err(DeskError::UnknownConversation) => words::expired(lang).to_owned(),
                     Err(e) => {

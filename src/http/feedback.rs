@@ -1,5 +1,6 @@
 //! `POST /api/feedback`: "this helped" / "this did not help" on an answer. Not helpful becomes a
-//! gap of reason `not_helpful`, with the conversation's understanding and the (redacted) comment.
+//! gap of reason `not_helpful`, with the conversation's understanding and the (redacted) comment;
+//! once per answer: a repeat updates that gap's comment and says `"updated": true`.
 
 use axum::extract::State;
 use axum::routing::post;
@@ -45,7 +46,10 @@ async fn give_feedback(
     Ok(Json(match recorded {
         FeedbackRecorded::Helpful => json!({"recorded": true}),
         FeedbackRecorded::Gap(id) => {
-            json!({"recorded": true, "gap": {"id": id, "reason": "not_helpful"}})
+            json!({"recorded": true, "updated": false, "gap": {"id": id, "reason": "not_helpful"}})
+        }
+        FeedbackRecorded::GapUpdated(id) => {
+            json!({"recorded": true, "updated": true, "gap": {"id": id, "reason": "not_helpful"}})
         }
     }))
 }

@@ -373,6 +373,72 @@ impl Store {
         Ok(ids[0])
     }
 
+    /// Records "not helpful" on one answer, `turn` of the gap's conversation, once: the first time
+    /// as a new gap (counted as demand, like any gap), after that by replacing the comment
+    /// (`question`) of that gap. A repeat without a comment leaves the comment as it was. Returns
+    /// the gap's id and whether it was already there.
+    ///
+    /// Not through the group commit: insert-or-update is one transaction of its own, and the
+    /// unique index on (conversation, turn) makes two racing posts one gap on either backend.
+    pub async fn record_not_helpful(
+        &self,
+        g: &NewGap,
+        turn: i64,
+    ) -> Result<(i64, bool), StoreError> {
+        const INSERT: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person, ref, feedback_turn) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+             ON CONFLICT (conversation_id, feedback_turn) DO NOTHING RETURNING id";
+        const UPDATE: &str = "UPDATE gaps SET question = COALESCE($1, question), updated_at = $2 \
+             WHERE conversation_id = $3 AND feedback_turn = $4 RETURNING id";
+        let (stamp, day) = now();
+        let reference = uuid::Uuid::new_v4().to_string();
+        let found = with_writer!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(INSERT)
+                .bind(&stamp)
+                .bind(&day)
+                .bind(&g.question)
+                .bind(&g.language)
+                .bind(&g.channel)
+                .bind(&g.reason)
+                .bind(join(&g.themes))
+                .bind(join(&g.audiences))
+                .bind(join(&g.stages))
+                .bind(join(&g.opgaven))
+                .bind(&g.municipality)
+                .bind(&g.subregion)
+                .bind(join(&g.offers))
+                .bind(&g.conversation_id)
+                .bind(&g.person)
+                .bind(&reference)
+                .bind(turn)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let found = match inserted {
+                Some(row) => {
+                    let mut cells = Cells::default();
+                    cells.add(&day, &g.demand_key());
+                    write_cells!(tx, &self.db, cells);
+                    count_gaps!(tx, &day, &g.reason, &g.channel, "new", 1_i64);
+                    (row.try_get::<i64, _>(0)?, false)
+                }
+                None => {
+                    let row = sqlx::query(UPDATE)
+                        .bind(&g.question)
+                        .bind(&stamp)
+                        .bind(&g.conversation_id)
+                        .bind(turn)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    (row.try_get::<i64, _>(0)?, true)
+                }
+            };
+            tx.commit().await?;
+            found
+        });
+        Ok(found)
+    }
+
     /// Looks a gap up by the reference the API gave out.
     pub async fn gap_by_ref(&self, reference: &str) -> Result<Option<GapRecord>, StoreError> {
         let sql = format!("SELECT {GAP_COLUMNS} FROM gaps WHERE ref = $1");

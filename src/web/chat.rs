@@ -256,6 +256,9 @@ async fn feedback(
     match recorded {
         Ok(FeedbackRecorded::Helpful) => p.alert = Some(ctx.t.feedback_thanks.to_owned()),
         Ok(FeedbackRecorded::Gap(n)) => p.alert = Some(format!("{} {n}", ctx.t.feedback_gap)),
+        Ok(FeedbackRecorded::GapUpdated(n)) => {
+            p.alert = Some(format!("{} {n}", ctx.t.feedback_gap_updated))
+        }
         Err(DeskError::UnknownConversation) => {
             p.conversation_id.clear();
             p.error = Some(ctx.t.conversation_expired.to_owned());
