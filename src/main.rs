@@ -150,10 +150,14 @@ enum TokenCommand {
         /// adviser or officer
         #[arg(long)]
         role: String,
+        /// Days until the token stops working (1 to 3650).
+        #[arg(long, value_name = "DAYS", default_value_t = 365,
+              value_parser = clap::value_parser!(u32).range(1..=3650))]
+        expires_in: u32,
         #[command(flatten)]
         db: Db,
     },
-    /// List tokens (never the tokens themselves).
+    /// List tokens (never the tokens themselves), with when each expires.
     List {
         #[command(flatten)]
         db: Db,
@@ -277,9 +281,12 @@ fn main() -> ExitCode {
             command: UserCommand::Add { name, role, db },
         } => cli::user_add(&db.database_url, &name, &role),
         Command::Token { command } => match command {
-            TokenCommand::Create { name, role, db } => {
-                cli::token_create(&db.database_url, &name, &role)
-            }
+            TokenCommand::Create {
+                name,
+                role,
+                expires_in,
+                db,
+            } => cli::token_create(&db.database_url, &name, &role, expires_in),
             TokenCommand::List { db } => cli::token_list(&db.database_url),
             TokenCommand::Revoke { id, db } => cli::token_revoke(&db.database_url, id),
         },

@@ -193,3 +193,129 @@ async fn tokens_and_users_from_the_terminal_open_the_api_and_exports_match() {
         store.close().await;
     }
 }
+
+/// The date `days` from now, as `token create` and `token list` print it (their stamps start so).
+fn date_in(days: i64) -> String {
+    (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+        .date()
+        .to_string()
+}
+
+#[tokio::test]
+async fn tokens_expire_with_a_clear_401_and_any_case_of_the_bearer_scheme_works() {
+    for b in backends() {
+        let app = spawn_app(b).await;
+        let db = app.db.url.clone();
+        let (ok, out, err) = wegwijzer(
+            &[
+                "token",
+                "create",
+                "--name",
+                "nightly-export",
+                "--role",
+                "adviser",
+                "--expires-in",
+                "30",
+                "--database-url",
+                &db,
+            ],
+            None,
+        );
+        assert!(ok, "{err}");
+        assert!(
+            out.contains(&format!("valid until {}", date_in(30))),
+            "{out}"
+        );
+        let token = out.lines().last().unwrap().trim().to_owned();
+
+        // RFC 9110: the scheme is case-insensitive.
+        for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+            let r = app
+                .client
+                .get(app.url("/api/gaps"))
+                .header("authorization", format!("{scheme} {token}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{b:?}: {scheme}");
+        }
+
+        // Without --expires-in a token lasts a year; out of range is refused.
+        let (ok, _, err) = wegwijzer(
+            &[
+                "token",
+                "create",
+                "--name",
+                "dashboard",
+                "--role",
+                "officer",
+                "--database-url",
+                &db,
+            ],
+            None,
+        );
+        assert!(ok, "{err}");
+        let (ok, _, err) = wegwijzer(
+            &[
+                "token",
+                "create",
+                "--name",
+                "forever",
+                "--role",
+                "officer",
+                "--expires-in",
+                "0",
+                "--database-url",
+                &db,
+            ],
+            None,
+        );
+        assert!(!ok && err.contains("--expires-in"), "{err}");
+
+        // A token past its expiry: 401 that says so, unlike an unknown token.
+        let store = wegwijzer::store::Store::connect(&db).await.unwrap();
+        let expired = wegwijzer::auth::new_secret().unwrap();
+        store
+            .create_token(
+                "old-tool",
+                wegwijzer::auth::Role::Officer,
+                &expired,
+                time::Duration::minutes(-1),
+            )
+            .await
+            .unwrap();
+        let refusal = |t: String| {
+            let r = app.client.get(app.url("/api/gaps")).bearer_auth(t).send();
+            async move {
+                let r = r.await.unwrap();
+                assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+                let body: serde_json::Value = r.json().await.unwrap();
+                assert_eq!(body["error"]["code"], "unauthorized", "{body}");
+                body["error"]["message"].as_str().unwrap().to_owned()
+            }
+        };
+        let message = refusal(expired.clone()).await;
+        assert!(message.contains("has expired"), "{b:?}: {message}");
+        let message = refusal(wegwijzer::auth::new_secret().unwrap()).await;
+        assert!(
+            message.contains("unknown") && !message.contains("expired"),
+            "{message}"
+        );
+
+        // The list shows every token's expiry, and which have passed.
+        let (ok, list, err) = wegwijzer(&["token", "list", "--database-url", &db], None);
+        assert!(ok, "{err}");
+        assert!(list.lines().next().unwrap().contains("expires"), "{list}");
+        let line = |name: &str| {
+            list.lines()
+                .find(|l| l.contains(name))
+                .unwrap_or_else(|| panic!("{name} in {list}"))
+                .to_owned()
+        };
+        assert!(line("nightly-export").contains(&date_in(30)), "{list}");
+        assert!(!line("nightly-export").contains("(expired)"), "{list}");
+        assert!(line("dashboard").contains(&date_in(365)), "{list}");
+        assert!(line("old-tool").contains("(expired)"), "{list}");
+        store.close().await;
+    }
+}

@@ -243,26 +243,33 @@ pub fn user_add(database_url: &str, name: &str, role: &str) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
-/// Creates an API token and prints it on the last line; only its hash is stored.
-pub fn token_create(database_url: &str, name: &str, role: &str) -> anyhow::Result<ExitCode> {
+/// Creates an API token valid for `expires_in_days` and prints it on the last line; only its hash
+/// is stored.
+pub fn token_create(
+    database_url: &str,
+    name: &str,
+    role: &str,
+    expires_in_days: u32,
+) -> anyhow::Result<ExitCode> {
     use crate::auth::{Role, new_secret, parse_name};
     let name = parse_name(name)?;
     let role = Role::parse(role).map_err(anyhow::Error::msg)?;
     let token = new_secret()?;
-    let id = with_store(database_url, async |store| {
-        let id = store.create_token(&name, role, &token).await?;
+    let lifetime = time::Duration::days(i64::from(expires_in_days));
+    let (id, expires_at) = with_store(database_url, async |store| {
+        let (id, expires_at) = store.create_token(&name, role, &token, lifetime).await?;
         store
             .audit(
                 &operator(),
                 "token.create",
                 Some(&id.to_string()),
-                Some(&format!("{name} {}", role.as_str())),
+                Some(&format!("{name} {} expires {expires_at}", role.as_str())),
             )
             .await?;
-        Ok(id)
+        Ok((id, expires_at))
     })?;
     println!(
-        "token {id} for {name} ({}); it is shown only now:",
+        "token {id} for {name} ({}), valid until {expires_at}; it is shown only now:",
         role.as_str()
     );
     println!("{token}");
@@ -271,19 +278,26 @@ pub fn token_create(database_url: &str, name: &str, role: &str) -> anyhow::Resul
 
 pub fn token_list(database_url: &str) -> anyhow::Result<ExitCode> {
     let tokens = with_store(database_url, async |store| Ok(store.tokens().await?))?;
+    let now = time::OffsetDateTime::now_utc();
     println!(
-        "{:>4}  {:<24} {:<8} {:<26} {:<26} revoked",
-        "id", "name", "role", "created", "last used"
+        "{:>4}  {:<24} {:<8} {:<30} {:<30} {:<30} {:<30}",
+        "id", "name", "role", "created", "last used", "expires", "revoked"
     );
     for t in tokens {
+        let expires = match (&t.expires_at, t.expired(now)) {
+            (Some(at), true) => format!("{at} (expired)"),
+            (Some(at), false) => at.clone(),
+            (None, _) => "never".into(),
+        };
         println!(
-            "{:>4}  {:<24} {:<8} {:<26} {:<26} {}",
+            "{:>4}  {:<24} {:<8} {:<30} {:<30} {:<30} {}",
             t.id,
             t.name,
             t.role,
             t.created_at,
-            t.last_used_at.unwrap_or_else(|| "-".into()),
-            t.revoked_at.unwrap_or_else(|| "-".into())
+            t.last_used_at.as_deref().unwrap_or("-"),
+            expires,
+            t.revoked_at.as_deref().unwrap_or("-")
         );
     }
     Ok(ExitCode::SUCCESS)

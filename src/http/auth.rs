@@ -8,6 +8,7 @@ use axum::http::{Method, header};
 
 use super::{ApiError, AppState};
 use crate::auth::{Caller, Role};
+use crate::store::TokenStatus;
 
 /// The web session cookie's name.
 pub const SESSION_COOKIE: &str = "wegwijzer_session";
@@ -25,18 +26,32 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The token of an `Authorization: Bearer <token>` header. The scheme is case-insensitive (RFC
+/// 9110 §11.1: `bearer`, `BEARER` and `Bearer` are one scheme) and may be followed by any run of
+/// spaces; another scheme is not ours (`None`).
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.trim_start().split_once([' ', '\t'])?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.trim_matches([' ', '\t']))
+}
+
 /// Who is calling, if anyone: a bearer token wins over a session cookie.
 pub async fn caller(parts: &Parts, app: &AppState) -> Result<Option<Caller>, ApiError> {
     let bearer = parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(bearer_token);
     if let Some(token) = bearer {
         return match app.store.token_caller(token).await {
-            Ok(Some(c)) => Ok(Some(c)),
-            Ok(None) => Err(ApiError::Unauthorized(
+            Ok(TokenStatus::Valid(c)) => Ok(Some(c)),
+            // Said plainly, so whoever runs the tool knows to ask for a new token rather than
+            // hunt for a typo.
+            Ok(TokenStatus::Expired) => Err(ApiError::Unauthorized(
+                "the API token has expired; ask for a new one (`wegwijzer token create`)".into(),
+            )),
+            Ok(TokenStatus::Unknown) => Err(ApiError::Unauthorized(
                 "the API token is unknown or revoked".into(),
             )),
             Err(e) => Err(ApiError::Internal(e.into())),
@@ -96,5 +111,31 @@ impl FromRequestParts<AppState> for Officer {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
         require(parts, app, Role::Officer).await.map(Officer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for v in [
+            "Bearer abc",
+            "bearer abc",
+            "BEARER abc",
+            "bEaReR   abc ",
+            "Bearer\tabc",
+        ] {
+            assert_eq!(bearer_token(v), Some("abc"), "{v:?}");
+        }
+        assert_eq!(bearer_token("Basic YWJjOmRlZg=="), None);
+        assert_eq!(bearer_token("Bearerabc"), None);
+        assert_eq!(bearer_token("Bearer"), None);
+        assert_eq!(
+            bearer_token("Bearer "),
+            Some(""),
+            "an empty token is refused later"
+        );
     }
 }

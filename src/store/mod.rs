@@ -18,7 +18,7 @@ mod people;
 mod rollup;
 pub use demand::{DemandColumn, DemandKey, DemandRow};
 pub use gaps::{GAP_STATUSES, GapFilter, GapRecord, GapText, NewGap, Triage, pseudonym};
-pub use people::{AuditEntry, Session, TokenInfo};
+pub use people::{AuditEntry, Session, TokenInfo, TokenStatus};
 
 /// Runs the same body on whichever pool the store holds: the SQL is shared (sqlx's SQLite driver
 /// takes `$1` parameters too), only the pool type differs. The call passes the [circuit

@@ -15,6 +15,33 @@ pub struct TokenInfo {
     pub created_at: String,
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
+    /// When the token stops working (RFC 3339, UTC); `None` only for a row no migration or
+    /// command wrote, which never expires.
+    pub expires_at: Option<String>,
+}
+
+impl TokenInfo {
+    /// Whether the token's expiry has passed at `now`.
+    pub fn expired(&self, now: time::OffsetDateTime) -> bool {
+        self.expires_at.as_deref().is_some_and(|e| passed(e, now))
+    }
+}
+
+/// What an API token presented to the service turns out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenStatus {
+    Valid(Caller),
+    /// Known and not revoked, but past its expiry.
+    Expired,
+    /// Never made, or revoked.
+    Unknown,
+}
+
+/// Whether an expiry stamp lies at or before `now`. A stamp that does not parse counts as
+/// passed: a token whose end we cannot read is not let in.
+fn passed(expires_at: &str, now: time::OffsetDateTime) -> bool {
+    !time::OffsetDateTime::parse(expires_at, &time::format_description::well_known::Rfc3339)
+        .is_ok_and(|at| at > now)
 }
 
 /// A web session: who, and the CSRF token its forms must carry.
@@ -71,24 +98,27 @@ impl Store {
         Ok(row.and_then(|(id, name, role, hash)| caller(name, &role).map(|c| (id, c, hash))))
     }
 
-    /// Stores a new API token's hash; the caller shows the token once.
+    /// Stores a new API token's hash, valid for `lifetime` from now; the caller shows the token
+    /// once. Returns its id and expiry. (A lifetime of zero or less makes a token that has
+    /// expired already, which only tests want.)
     pub async fn create_token(
         &self,
         name: &str,
         role: Role,
         token: &str,
-    ) -> Result<i64, StoreError> {
-        const SQL: &str = "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
-        let now = stamp(time::Duration::ZERO);
+        lifetime: time::Duration,
+    ) -> Result<(i64, String), StoreError> {
+        const SQL: &str = "INSERT INTO api_tokens (name, role, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        let (now, until) = (stamp(time::Duration::ZERO), stamp(lifetime));
         let id: i64 = with_writer!(self, pool => {
-            sqlx::query(SQL).bind(name).bind(role.as_str()).bind(secret_hash(token)).bind(&now)
+            sqlx::query(SQL).bind(name).bind(role.as_str()).bind(secret_hash(token)).bind(&now).bind(&until)
                 .fetch_one(pool).await?.try_get(0)?
         });
-        Ok(id)
+        Ok((id, until))
     }
 
     pub async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
-        const SQL: &str = "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens ORDER BY id";
+        const SQL: &str = "SELECT id, name, role, created_at, last_used_at, revoked_at, expires_at FROM api_tokens ORDER BY id";
         let rows: Vec<TokenInfo> =
             with_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await?);
         Ok(rows)
@@ -103,20 +133,26 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// The caller an active API token belongs to.
-    pub async fn token_caller(&self, token: &str) -> Result<Option<Caller>, StoreError> {
-        const SQL: &str =
-            "SELECT id, name, role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
+    /// Whom an API token belongs to, if it is known, not revoked and not expired. Only a valid
+    /// token's use is stamped.
+    pub async fn token_caller(&self, token: &str) -> Result<TokenStatus, StoreError> {
+        const SQL: &str = "SELECT id, name, role, expires_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL";
         const USED: &str = "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2";
-        let row: Option<(i64, String, String)> = with_pool!(self, pool => {
+        let row: Option<(i64, String, String, Option<String>)> = with_pool!(self, pool => {
             sqlx::query_as(SQL).bind(secret_hash(token)).fetch_optional(pool).await?
         });
-        let Some((id, name, role)) = row else {
-            return Ok(None);
+        let Some((id, name, role, expires_at)) = row else {
+            return Ok(TokenStatus::Unknown);
         };
+        if expires_at
+            .as_deref()
+            .is_some_and(|e| passed(e, time::OffsetDateTime::now_utc()))
+        {
+            return Ok(TokenStatus::Expired);
+        }
         let now = stamp(time::Duration::ZERO);
         with_writer!(self, pool => sqlx::query(USED).bind(&now).bind(id).execute(pool).await.map(drop)?);
-        Ok(caller(name, &role))
+        Ok(caller(name, &role).map_or(TokenStatus::Unknown, TokenStatus::Valid))
     }
 
     /// Opens a session for a user; `token` is the cookie value (stored hashed).
@@ -180,5 +216,21 @@ impl Store {
         let rows: Vec<AuditEntry> =
             with_pool!(self, pool => sqlx::query_as(SQL).bind(limit).fetch_all(pool).await?);
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expiry_passes_at_its_moment_and_an_unreadable_one_has_passed() {
+        let now = time::macros::datetime!(2026-12-01 12:00 UTC);
+        assert!(!passed("2026-12-01T12:00:01Z", now));
+        assert!(!passed("2027-12-01T00:00:00.5+00:00", now));
+        assert!(passed("2026-12-01T12:00:00Z", now));
+        assert!(passed("2026-11-30T23:59:59.999999Z", now));
+        assert!(passed("next year", now));
+        assert!(passed("", now));
     }
 }

@@ -181,7 +181,10 @@ pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
 pub async fn api_token(db_url: &str, role: wegwijzer::auth::Role) -> String {
     let store = wegwijzer::store::Store::connect(db_url).await.unwrap();
     let token = wegwijzer::auth::new_secret().unwrap();
-    store.create_token("test", role, &token).await.unwrap();
+    store
+        .create_token("test", role, &token, time::Duration::days(30))
+        .await
+        .unwrap();
     store.close().await;
     token
 }
