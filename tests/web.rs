@@ -719,6 +719,32 @@ async fn gap_status(app: &TestApp, id: i64) -> String {
     status
 }
 
+/// A triage form posted with exactly these session and seed cookies and this token.
+async fn triage_with(
+    app: &TestApp,
+    path: &str,
+    session: &str,
+    seed: &str,
+    token: &str,
+    status: &str,
+) -> reqwest::Response {
+    client()
+        .post(app.url(path))
+        .header(
+            COOKIE,
+            format!("wegwijzer_session={session}; wegwijzer_csrf={seed}"),
+        )
+        .form(&[
+            ("csrf", token),
+            ("status", status),
+            ("note", ""),
+            ("covered_by", ""),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The planted-cookie attack: someone fetches the login page anonymously, keeps its seed cookie
 /// and token, and plants both into an officer's browser (a sibling subdomain or a plain-HTTP
 /// response can set cookies). With the officer's session, a token made for a seed is refused;
@@ -755,21 +781,15 @@ async fn a_planted_anonymous_csrf_cookie_and_token_are_refused_with_an_officers_
 
         // The officer's session with the attacker's seed cookie and token: refused.
         let triage = format!("/dashboard/gap/{gap}");
-        let planted = client()
-            .post(app.url(&triage))
-            .header(
-                COOKIE,
-                format!("wegwijzer_session={session}; wegwijzer_csrf={planted_seed}"),
-            )
-            .form(&[
-                ("csrf", planted_token.as_str()),
-                ("status", "not-a-gap"),
-                ("note", ""),
-                ("covered_by", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let planted = triage_with(
+            &app,
+            &triage,
+            &session,
+            &planted_seed,
+            &planted_token,
+            "not-a-gap",
+        )
+        .await;
         assert_eq!(planted.status(), 403, "{backend:?}");
         assert_eq!(gap_status(&app, gap).await, "new", "nothing changed");
 
@@ -789,21 +809,15 @@ async fn a_planted_anonymous_csrf_cookie_and_token_are_refused_with_an_officers_
         assert_eq!(status, 200);
         let session_token = officer.csrf.clone();
         assert_ne!(session_token, planted_token);
-        let r = client()
-            .post(app.url(&triage))
-            .header(
-                COOKIE,
-                format!("wegwijzer_session={session}; wegwijzer_csrf={planted_seed}"),
-            )
-            .form(&[
-                ("csrf", session_token.as_str()),
-                ("status", "reviewed"),
-                ("note", ""),
-                ("covered_by", ""),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = triage_with(
+            &app,
+            &triage,
+            &session,
+            &planted_seed,
+            &session_token,
+            "reviewed",
+        )
+        .await;
         assert_eq!(r.status(), 303, "{backend:?}");
         assert_eq!(gap_status(&app, gap).await, "reviewed");
 

@@ -159,6 +159,30 @@ impl GapFilter {
 const INSERT_GAP: &str = "INSERT INTO gaps (created_at, day, question, language, channel, reason, themes, audiences, stages, opgaven, municipality, subregion, offers, conversation_id, person, ref) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (ref) DO NOTHING RETURNING id";
 
+/// Binds a gap's sixteen columns, in the order of [`INSERT_GAP`], to `$query`; a statement with
+/// more parameters binds the rest after it.
+macro_rules! bind_gap {
+    ($query:expr, $g:expr, $stamp:expr, $day:expr, $reference:expr) => {
+        $query
+            .bind($stamp)
+            .bind($day)
+            .bind(&$g.question)
+            .bind(&$g.language)
+            .bind(&$g.channel)
+            .bind(&$g.reason)
+            .bind(join(&$g.themes))
+            .bind(join(&$g.audiences))
+            .bind(join(&$g.stages))
+            .bind(join(&$g.opgaven))
+            .bind(&$g.municipality)
+            .bind(&$g.subregion)
+            .bind(join(&$g.offers))
+            .bind(&$g.conversation_id)
+            .bind(&$g.person)
+            .bind($reference)
+    };
+}
+
 /// Adds `n` (which may be negative) to the gaps of a day, reason, channel and status, inside an
 /// open transaction: `gap_days` moves in step with every write to `gaps`.
 macro_rules! count_gaps {
@@ -217,23 +241,7 @@ impl Store {
             let mut days: std::collections::BTreeMap<(&str, &str, &str), i64> = Default::default();
             for w in items {
                 let g = w.gap;
-                let inserted = sqlx::query(INSERT_GAP)
-                    .bind(&w.stamp)
-                    .bind(&w.day)
-                    .bind(&g.question)
-                    .bind(&g.language)
-                    .bind(&g.channel)
-                    .bind(&g.reason)
-                    .bind(join(&g.themes))
-                    .bind(join(&g.audiences))
-                    .bind(join(&g.stages))
-                    .bind(join(&g.opgaven))
-                    .bind(&g.municipality)
-                    .bind(&g.subregion)
-                    .bind(join(&g.offers))
-                    .bind(&g.conversation_id)
-                    .bind(&g.person)
-                    .bind(w.reference)
+                let inserted = bind_gap!(sqlx::query(INSERT_GAP), g, &w.stamp, &w.day, w.reference)
                     .fetch_optional(&mut *tx)
                     .await?;
                 let id = match inserted {
@@ -394,23 +402,7 @@ impl Store {
         let reference = uuid::Uuid::new_v4().to_string();
         let found = with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
-            let inserted = sqlx::query(INSERT)
-                .bind(&stamp)
-                .bind(&day)
-                .bind(&g.question)
-                .bind(&g.language)
-                .bind(&g.channel)
-                .bind(&g.reason)
-                .bind(join(&g.themes))
-                .bind(join(&g.audiences))
-                .bind(join(&g.stages))
-                .bind(join(&g.opgaven))
-                .bind(&g.municipality)
-                .bind(&g.subregion)
-                .bind(join(&g.offers))
-                .bind(&g.conversation_id)
-                .bind(&g.person)
-                .bind(&reference)
+            let inserted = bind_gap!(sqlx::query(INSERT), g, &stamp, &day, &reference)
                 .bind(turn)
                 .fetch_optional(&mut *tx)
                 .await?;
