@@ -27,6 +27,14 @@ enum Command {
         #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
         knowledge_dir: PathBuf,
     },
+    /// Measure the redactor: recall on the planted personal data, precision on business questions.
+    Redaction {
+        #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
+        knowledge_dir: PathBuf,
+        /// Print the whole report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Search offers and print the ranking as a table.
     Search {
         query: String,
@@ -211,6 +219,10 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Serve(config) => cli::serve(config),
         Command::Check { knowledge_dir } => cli::check(&knowledge_dir),
+        Command::Redaction {
+            knowledge_dir,
+            json,
+        } => cli::redaction(&knowledge_dir, json),
         Command::Search {
             query,
             knowledge_dir,

@@ -40,6 +40,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     let dir = config.knowledge_dir.clone();
     let (catalog, warnings) = tokio::task::spawn_blocking(move || load_catalog(&dir)).await??;
     crate::assistant::warm_up();
+    let redactor = Arc::new(redactor_for(&catalog.kb));
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("connecting to {}", config.database_url_redacted()))?;
@@ -64,7 +65,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         conversation_ttl: Duration::from_secs(config.conversation_ttl_minutes.max(1) * 60),
         admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
         instance,
-        redactor: Arc::new(crate::privacy::Redactor::new()),
+        redactor,
         spool: Some(Arc::new(
             crate::spool::Spool::open(&config.spool_dir)
                 .with_context(|| format!("opening the spool in {}", config.spool_dir.display()))?,
@@ -178,6 +179,7 @@ pub async fn reload(state: &AppState) -> anyhow::Result<usize> {
         _ => catalog,
     };
     crate::metrics::semantic_enabled(catalog.semantic().is_some());
+    state.redactor.set_known(known_words(&catalog.kb));
     state.catalog.store(Arc::new(catalog));
     if let Err(e) = state
         .store
@@ -188,6 +190,15 @@ pub async fn reload(state: &AppState) -> anyhow::Result<usize> {
     }
     tracing::info!(offers = n, "knowledge reloaded");
     Ok(n)
+}
+
+/// A redactor that keeps what this knowledge base knows (places, offers, providers, its prose).
+pub fn redactor_for(kb: &crate::knowledge::KnowledgeBase) -> crate::privacy::Redactor {
+    crate::privacy::Redactor::with_known(known_words(kb))
+}
+
+fn known_words(kb: &crate::knowledge::KnowledgeBase) -> crate::privacy::Known {
+    crate::privacy::Known::from_texts(kb.proper_names(), kb.prose())
 }
 
 /// Serves on `listener` until `shutdown` completes.

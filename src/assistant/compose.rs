@@ -184,22 +184,22 @@ pub fn handoff(lang: Language) -> String {
 pub fn gap_closed(lang: Language, name: &str) -> String {
     match lang {
         Language::Nl => format!(
-            "{name} is gesloten: aanvragen kan niet meer. Hieronder staat wat er nu wel is; IBDO denkt gratis met u mee. Uw vraag geven we anoniem door aan de provincie, zodat zij ziet waar aanbod ontbreekt."
+            "{name} is gesloten: aanvragen kan niet meer. Hieronder staat wat er nu wel is; IBDO denkt gratis met u mee. Uw vraag geven we door aan de provincie, zodat zij ziet waar aanbod ontbreekt, zonder de persoonsgegevens die Wegwijzer herkent. Typ liever geen namen, adressen of nummers."
         ),
         Language::En => format!(
-            "{name} has closed: you can no longer apply. Below is what is available now; IBDO can advise you for free. We pass your question on to the province anonymously, so it can see where support is missing."
+            "{name} has closed: you can no longer apply. Below is what is available now; IBDO can advise you for free. We pass your question on to the province, so it can see where support is missing, without the personal details Wegwijzer recognises. Please do not type names, addresses or numbers."
         ),
         Language::De => format!(
-            "{name} ist geschlossen: Anträge sind nicht mehr möglich. Unten steht, was es jetzt gibt; IBDO berät Sie kostenlos. Ihre Frage geben wir anonym an die Provinz weiter, damit sie sieht, wo Angebote fehlen."
+            "{name} ist geschlossen: Anträge sind nicht mehr möglich. Unten steht, was es jetzt gibt; IBDO berät Sie kostenlos. Ihre Frage geben wir an die Provinz weiter, damit sie sieht, wo Angebote fehlen, ohne die persönlichen Daten, die Wegwijzer erkennt. Bitte geben Sie keine Namen, Adressen oder Nummern ein."
         ),
     }
 }
 
 pub fn gap_none(lang: Language) -> String {
     lang.pick(
-        "Voor deze vraag vind ik in het Drentse en landelijke aanbod geen regeling die echt past. Een adviseur van IBDO kan gratis met u zoeken naar een oplossing. Uw vraag geven we anoniem door aan de provincie, zodat zij ziet waar aanbod ontbreekt.",
-        "I cannot find a scheme in the Drenthe or national support that really fits this question. An IBDO adviser can look for a solution with you for free. We pass your question on to the province anonymously, so it can see where support is missing.",
-        "Für diese Frage finde ich im Angebot in Drenthe und landesweit keine passende Regelung. Eine Beraterin oder ein Berater von IBDO sucht kostenlos mit Ihnen nach einer Lösung. Ihre Frage geben wir anonym an die Provinz weiter, damit sie sieht, wo Angebote fehlen.",
+        "Voor deze vraag vind ik in het Drentse en landelijke aanbod geen regeling die echt past. Een adviseur van IBDO kan gratis met u zoeken naar een oplossing. Uw vraag geven we door aan de provincie, zodat zij ziet waar aanbod ontbreekt, zonder de persoonsgegevens die Wegwijzer herkent. Typ liever geen namen, adressen of nummers.",
+        "I cannot find a scheme in the Drenthe or national support that really fits this question. An IBDO adviser can look for a solution with you for free. We pass your question on to the province, so it can see where support is missing, without the personal details Wegwijzer recognises. Please do not type names, addresses or numbers.",
+        "Für diese Frage finde ich im Angebot in Drenthe und landesweit keine passende Regelung. Eine Beraterin oder ein Berater von IBDO sucht kostenlos mit Ihnen nach einer Lösung. Ihre Frage geben wir an die Provinz weiter, damit sie sieht, wo Angebote fehlen, ohne die persönlichen Daten, die Wegwijzer erkennt. Bitte geben Sie keine Namen, Adressen oder Nummern ein.",
     )
     .to_owned()
 }
@@ -207,13 +207,13 @@ pub fn gap_none(lang: Language) -> String {
 pub fn gap_region(lang: Language, place: &str) -> String {
     match lang {
         Language::Nl => format!(
-            "De regeling die het best past, geldt niet voor ondernemers in {place}. Hieronder staat wat er voor u wel is; IBDO denkt gratis mee. Uw vraag geven we anoniem door aan de provincie."
+            "De regeling die het best past, geldt niet voor ondernemers in {place}. Hieronder staat wat er voor u wel is; IBDO denkt gratis mee. Uw vraag geven we door aan de provincie, zonder de persoonsgegevens die Wegwijzer herkent. Typ liever geen namen, adressen of nummers."
         ),
         Language::En => format!(
-            "The scheme that fits best does not cover businesses in {place}. Below is what is available to you; IBDO can advise for free. We pass your question on to the province anonymously."
+            "The scheme that fits best does not cover businesses in {place}. Below is what is available to you; IBDO can advise for free. We pass your question on to the province, without the personal details Wegwijzer recognises. Please do not type names, addresses or numbers."
         ),
         Language::De => format!(
-            "Die am besten passende Regelung gilt nicht für Unternehmen in {place}. Unten steht, was es für Sie gibt; IBDO berät kostenlos. Ihre Frage geben wir anonym an die Provinz weiter."
+            "Die am besten passende Regelung gilt nicht für Unternehmen in {place}. Unten steht, was es für Sie gibt; IBDO berät kostenlos. Ihre Frage geben wir an die Provinz weiter, ohne die persönlichen Daten, die Wegwijzer erkennt. Bitte geben Sie keine Namen, Adressen oder Nummern ein."
         ),
     }
 }

@@ -49,7 +49,60 @@ pub struct LoadError {
     pub problems: Vec<Problem>,
 }
 
+fn labels(l: &taxonomy::Labels) -> [&str; 3] {
+    [l.nl.as_str(), l.en.as_str(), l.de.as_str()]
+}
+
 impl KnowledgeBase {
+    /// Proper names the base knows: offers and their providers, places in and around Drenthe, and
+    /// the taxonomy's labels and words. The redactor keeps them when they are capitalised.
+    pub fn proper_names(&self) -> Vec<&str> {
+        let t = &self.taxonomy;
+        let mut names: Vec<&str> = Vec::new();
+        for o in &self.offers {
+            names.extend([o.name.as_str(), o.name_en.as_str(), o.provider.as_str()]);
+            names.extend(o.name_de.as_deref());
+            names.extend(o.keywords.iter().map(String::as_str));
+        }
+        for m in &t.municipalities {
+            names.push(&m.name);
+            names.extend(m.places.iter().map(String::as_str));
+        }
+        names.extend(t.outside_places.iter().map(String::as_str));
+        for term in t.themes.iter().chain(&t.audiences).chain(&t.stages) {
+            names.extend(labels(&term.label));
+            names.extend(term.words.iter().map(String::as_str));
+        }
+        for r in &t.subregions {
+            names.extend(labels(&r.label));
+        }
+        for o in &t.opgaven {
+            names.extend(labels(&o.label));
+        }
+        names.extend(t.synonyms.iter().flatten().map(String::as_str));
+        names
+    }
+
+    /// The running text of every offer in every language: summaries, how to apply, needs, bodies.
+    pub fn prose(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for o in &self.offers {
+            for texts in [&o.summary, &o.how_to_apply] {
+                out.extend([texts.nl.as_str(), texts.en.as_str(), texts.de.as_str()]);
+            }
+            out.extend(
+                o.needs
+                    .nl
+                    .iter()
+                    .chain(&o.needs.en)
+                    .chain(&o.needs.de)
+                    .map(String::as_str),
+            );
+            out.push(&o.body);
+        }
+        out
+    }
+
     /// Loads `dir/taxonomy.toml` and `dir/offers/*.md`. Returns the base with its warnings, or every
     /// problem found when any is an error. `today` decides which reviews are stale.
     pub fn load(dir: &Path, today: time::Date) -> Result<(KnowledgeBase, Vec<Problem>), LoadError> {
