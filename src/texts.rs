@@ -8,21 +8,26 @@ use crate::domain::Language;
 pub fn privacy_notice(lang: Language) -> &'static str {
     lang.pick(
         "Wegwijzer bewaart uw vraag alleen als er geen passend aanbod is of als u een adviseur \
-         vraagt. De tekst wordt dan eerst ontdaan van persoonsgegevens (e-mail, telefoonnummer, \
-         IBAN, BSN, KvK-nummer, adres, naam) en na de bewaartermijn gewist. Wie u bent, slaan we \
+         vraagt. De tekst wordt dan eerst ontdaan van de persoonsgegevens die Wegwijzer herkent \
+         (naam, e-mail, telefoonnummer, adres, IBAN, BSN, KvK-nummer, geboortedatum, \
+         documentnummer) en na de bewaartermijn gewist. Herkennen lukt niet altijd: typ ze liever \
+         niet. Wie u bent, slaan we \
          niet op: alleen een code die elke maand verandert. Beantwoorde vragen tellen we alleen, \
          zonder tekst. Wilt u dat uw gesprek gewist wordt? Vraag het IBDO en noem het \
          gespreksnummer.",
         "Wegwijzer keeps your question only when no offer fits or when you ask for an adviser. \
-         The text is first stripped of personal data (e-mail, phone number, IBAN, citizen service \
-         number, KvK number, address, name) and deleted after the retention period. Who you are \
+         The text is first stripped of the personal data Wegwijzer recognises (name, e-mail, \
+         phone number, address, IBAN, citizen service number, KvK number, date of birth, \
+         document number) and deleted after the retention period. Recognition is not perfect: \
+         please do not type them. Who you are \
          is not stored: only a code that changes every month. Answered questions are only \
          counted, without their text. Want your conversation erased? Ask IBDO and give the \
          conversation number.",
         "Wegwijzer speichert Ihre Frage nur, wenn kein passendes Angebot da ist oder Sie nach \
-         einem Berater fragen. Der Text wird vorher von persönlichen Daten befreit (E-Mail, \
-         Telefonnummer, IBAN, Bürgerservicenummer, KvK-Nummer, Adresse, Name) und nach der \
-         Aufbewahrungsfrist gelöscht. Wer Sie sind, speichern wir nicht: nur einen Code, der sich \
+         einem Berater fragen. Der Text wird vorher von den persönlichen Daten befreit, \
+         die Wegwijzer erkennt (Name, E-Mail, Telefonnummer, Adresse, IBAN, Bürgerservicenummer, \
+         KvK-Nummer, Geburtsdatum, Ausweisnummer), und nach der Aufbewahrungsfrist gelöscht. Das \
+         Erkennen gelingt nicht immer: geben Sie sie lieber nicht ein. Wer Sie sind, speichern wir nicht: nur einen Code, der sich \
          jeden Monat ändert. Beantwortete Fragen werden nur gezählt, ohne Text. Soll Ihr Gespräch \
          gelöscht werden? Fragen Sie IBDO und nennen Sie die Gesprächsnummer.",
     )

@@ -230,6 +230,15 @@ async fn closed_schemes_are_shown_closed_and_reported_as_gaps() {
     .await;
     assert_eq!(v["outcome"], "gap", "{v}");
     assert_eq!(v["gap"]["reason"], "offer_closed");
+    // It says what is true: what is passed on goes without the personal data Wegwijzer recognises,
+    // not "anonymously", and asks not to type any.
+    let text = v["answer"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("zonder de persoonsgegevens die Wegwijzer herkent"),
+        "{text}"
+    );
+    assert!(text.contains("Typ liever geen namen"), "{text}");
+    assert!(!text.to_lowercase().contains("anoniem"), "{text}");
     let closed = v["offers"]
         .as_array()
         .unwrap()

@@ -193,6 +193,7 @@ fn leaked<'a>(r: &'a Row, stored: &str) -> Option<&'a str> {
 #[tokio::test]
 async fn the_battery_never_reaches_the_gap_log_or_its_export() {
     let rows = battery();
+    let stamp = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T[\d:.]+Z").unwrap();
     for b in backends() {
         let app = spawn_app(b).await;
         let adviser = common::api_token(&app.db.url, Role::Adviser).await;
@@ -276,11 +277,10 @@ async fn the_battery_never_reaches_the_gap_log_or_its_export() {
             .text()
             .await
             .unwrap();
-        let stamp = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T[\d:.]+Z").unwrap();
         let mut traced = 0;
         for line in csv.lines() {
             // Without the id and the timestamps, whose digits could be any house number.
-            let line = stamp.replace_all(line.splitn(2, ';').nth(1).unwrap_or(""), "");
+            let line = stamp.replace_all(line.split_once(';').map_or("", |(_, rest)| rest), "");
             let line = line.as_ref();
             let Some(r) = row_of(&rows, line) else {
                 continue;

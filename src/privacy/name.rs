@@ -323,19 +323,21 @@ fn grow(tokens: &[Token], roles: &[Role], known: &Known, masked: &mut [bool]) ->
     // A capitalised particle mid-sentence before a surname-like word opens a name ("van De Vries").
     for i in 0..tokens.len().saturating_sub(1) {
         let t = &tokens[i];
-        if roles[i] == Role::Particle && t.shape == Shape::Title && !t.sentence_start && !masked[i]
+        if roles[i] == Role::Particle
+            && t.shape == Shape::Title
+            && !t.sentence_start
+            && !masked[i]
+            && let Some(k) = past_particles(tokens, roles, i + 1)
         {
-            if let Some(k) = past_particles(tokens, roles, i + 1) {
-                let w = &tokens[k];
-                let surname = LISTS.ambiguous_surnames.contains(&w.folded)
-                    || strong(&w.folded, known)
-                    || masked[k];
-                if surname && w.shape != Shape::Lower {
-                    for m in masked.iter_mut().take(k + 1).skip(i) {
-                        *m = true;
-                    }
-                    added = true;
+            let w = &tokens[k];
+            let surname = LISTS.ambiguous_surnames.contains(&w.folded)
+                || strong(&w.folded, known)
+                || masked[k];
+            if surname && w.shape != Shape::Lower {
+                for m in masked.iter_mut().take(k + 1).skip(i) {
+                    *m = true;
                 }
+                added = true;
             }
         }
     }

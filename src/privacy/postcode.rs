@@ -183,7 +183,6 @@ const POSTCODE_UPPER_STOP: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::POSTCODE_LOWER_STOP;
     use crate::privacy::PiiKind;
     use crate::privacy::testing::*;
     #[test]
