@@ -34,6 +34,10 @@ enum Command {
         /// Print the whole report as JSON.
         #[arg(long)]
         json: bool,
+        /// Instead: the share of words kept over the `question` column of this TSV (questions
+        /// without personal data, such as the routing sets).
+        #[arg(long)]
+        questions: Option<PathBuf>,
     },
     /// Search offers and print the ranking as a table.
     Search {
@@ -222,7 +226,8 @@ fn main() -> ExitCode {
         Command::Redaction {
             knowledge_dir,
             json,
-        } => cli::redaction(&knowledge_dir, json),
+            questions,
+        } => cli::redaction(&knowledge_dir, json, questions.as_deref()),
         Command::Search {
             query,
             knowledge_dir,

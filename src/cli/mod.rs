@@ -422,12 +422,39 @@ pub fn gaps_export(
 /// `wegwijzer redaction`: the redactor, knowing this knowledge base, over the shipped battery of
 /// planted personal data and the business questions. Fails when anything leaks or precision drops
 /// under 95 %.
-pub fn redaction(dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
+pub fn redaction(dir: &Path, json: bool, questions: Option<&Path>) -> anyhow::Result<ExitCode> {
     let today = time::OffsetDateTime::now_utc().date();
     let (kb, _) = KnowledgeBase::load(dir, today)
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| format!("loading {}", dir.display()))?;
-    let report = crate::privacy::report::evaluate(&crate::startup::redactor_for(&kb));
+    let redactor = crate::startup::redactor_for(&kb);
+    if let Some(path) = questions {
+        // A TSV with a `question` column (the routing sets): how many of its words stay.
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+        let col = header
+            .iter()
+            .position(|h| *h == "question")
+            .with_context(|| format!("{} has no `question` column", path.display()))?;
+        let rows: Vec<&str> = lines.filter_map(|l| l.split('\t').nth(col)).collect();
+        let (total, kept, changed) = crate::privacy::report::kept_words(&redactor, rows);
+        for (input, output) in &changed {
+            println!("  changed: {input}\n       ->  {output}");
+        }
+        println!(
+            "{}: {kept}/{total} words kept = {:.3}",
+            path.display(),
+            if total == 0 {
+                1.0
+            } else {
+                kept as f64 / total as f64
+            }
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = crate::privacy::report::evaluate(&redactor);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
