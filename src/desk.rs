@@ -222,6 +222,10 @@ impl App {
                 if let Err(e) = self.store.count_demand(&key).await {
                     tracing::warn!(error = %e, "could not count the question");
                 }
+                if answer.outcome == Outcome::Answered {
+                    let ids: Vec<String> = answer.offers.iter().map(|o| o.id.clone()).collect();
+                    self.store.count_referrals(&ids);
+                }
             }
             Outcome::Gap | Outcome::Handoff => {
                 let reason = answer.gap.as_ref().map_or(GapReason::Handoff, |g| g.reason);

@@ -27,6 +27,21 @@ enum Command {
         #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
         knowledge_dir: PathBuf,
     },
+    /// List the offers due for review (old review, old, uncertain or cut-short source, passed
+    /// round), with their owner and the demand of the last 90 days, most-asked first.
+    Review {
+        #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
+        knowledge_dir: PathBuf,
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://data/wegwijzer.db?mode=rwc"
+        )]
+        database_url: String,
+        /// CSV instead of Markdown.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Measure the redactor: recall on the planted personal data, precision on business questions.
     Redaction {
         #[arg(long, env = "WEGWIJZER_KNOWLEDGE_DIR", default_value = "knowledge")]
@@ -108,6 +123,9 @@ enum Command {
         /// and per language `[semantic.de]`; `figure = minimum`).
         #[arg(long)]
         floors: Option<PathBuf>,
+        /// Record the figures in <knowledge-dir>/evaluation.toml, which /over shows.
+        #[arg(long)]
+        record: bool,
         #[command(flatten)]
         embed: wegwijzer::config::EmbedConfig,
     },
@@ -223,6 +241,11 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Serve(config) => cli::serve(config),
         Command::Check { knowledge_dir } => cli::check(&knowledge_dir),
+        Command::Review {
+            knowledge_dir,
+            database_url,
+            csv,
+        } => cli::review(&knowledge_dir, &database_url, csv),
         Command::Redaction {
             knowledge_dir,
             json,
@@ -314,6 +337,7 @@ fn main() -> ExitCode {
             compare,
             lexical,
             floors,
+            record,
             embed,
         } => cli::eval(
             &knowledge_dir,
@@ -323,6 +347,7 @@ fn main() -> ExitCode {
                 compare_lexical: compare.is_some(),
                 lexical,
                 floors,
+                record,
             },
             &embed,
         ),

@@ -20,6 +20,7 @@ const SEMANTIC: &str = "wegwijzer_semantic_enabled";
 const SEMANTIC_FALLBACKS: &str = "wegwijzer_semantic_fallbacks_total";
 const EMBEDDER_UP: &str = "wegwijzer_embedder_up";
 const EMBEDDER_RESTARTS: &str = "wegwijzer_embedder_restarts_total";
+const OFFERS_DUE: &str = "wegwijzer_offers_due_for_review";
 
 /// Latency buckets in seconds: the service answers in about a millisecond, so the resolution is
 /// there, with room for a slow database.
@@ -103,6 +104,15 @@ fn describe() {
         EMBEDDER_RESTARTS,
         "Restarts of the supervised embedder child."
     );
+    describe_gauge!(
+        OFFERS_DUE,
+        "Offers due for review (old review, old, uncertain or cut-short source, passed round): `wegwijzer review`."
+    );
+}
+
+/// How many offers are due for review, set at every load and once a day.
+pub fn offers_due(n: usize) {
+    gauge!(OFFERS_DUE).set(n as f64);
 }
 
 /// Whether answers use the semantic signal.

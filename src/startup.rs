@@ -180,6 +180,7 @@ pub async fn reload(state: &AppState) -> anyhow::Result<usize> {
     };
     crate::metrics::semantic_enabled(catalog.semantic().is_some());
     state.redactor.set_known(known_words(&catalog.kb));
+    crate::metrics::offers_due(crate::knowledge::review::due(&catalog.kb, today()).len());
     state.catalog.store(Arc::new(catalog));
     if let Err(e) = state
         .store
@@ -190,6 +191,32 @@ pub async fn reload(state: &AppState) -> anyhow::Result<usize> {
     }
     tracing::info!(offers = n, "knowledge reloaded");
     Ok(n)
+}
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// Once a day (and at start): logs a warning while any offer is due for review, and keeps the
+/// `/metrics` gauge current, so an overdue review is noticed without anyone running a command.
+fn spawn_review_warning(state: AppState) {
+    tokio::spawn(async move {
+        let mut every_day = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
+        loop {
+            every_day.tick().await;
+            let catalog = state.catalog.load_full();
+            let due = crate::knowledge::review::due(&catalog.kb, today());
+            crate::metrics::offers_due(due.len());
+            if !due.is_empty() {
+                let ids: Vec<&str> = due.iter().take(10).map(|d| d.id.as_str()).collect();
+                tracing::warn!(
+                    due = due.len(),
+                    first = %ids.join(","),
+                    "offers are due for review; run `wegwijzer review` or see the dashboard"
+                );
+            }
+        }
+    });
 }
 
 /// A redactor that keeps what this knowledge base knows (places, offers, providers, its prose).
@@ -237,6 +264,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", config.addr))?;
     tracing::info!(addr = %config.addr, "listening");
     spawn_reload_on_sighup(state.clone());
+    spawn_review_warning(state.clone());
     spawn_retention(state.store.clone(), config.retention_days);
     spawn_spool_replay(state.clone());
     spawn_matrix_warmup(state.store.clone());

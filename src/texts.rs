@@ -33,6 +33,43 @@ pub fn privacy_notice(lang: Language) -> &'static str {
     )
 }
 
+/// Said with the first answer of every conversation, in every channel (EU AI Act, art. 50): this is
+/// an automated assistant, it points to offers and decides nothing, and how to reach a person.
+pub fn disclosure(lang: Language) -> &'static str {
+    lang.pick(
+        "U praat met Wegwijzer, een geautomatiseerde assistent van de provincie Drenthe. Wegwijzer \
+         wijst u de weg naar aanbod uit zijn kennisbank, schrijft geen teksten met AI en beslist \
+         niet of u ergens recht op heeft: dat doet de aanbieder. Een mens spreken? Vraag om een \
+         adviseur van IBDO.",
+        "You are talking to Wegwijzer, an automated assistant of the province of Drenthe. It points \
+         you to support offers from its knowledge base, writes no text with AI and does not decide \
+         whether you qualify: the provider does. Want to talk to a person? Ask for an IBDO adviser.",
+        "Sie sprechen mit Wegwijzer, einem automatisierten Assistenten der Provinz Drenthe. Er zeigt \
+         Ihnen Angebote aus seiner Wissensdatenbank, schreibt keine Texte mit KI und entscheidet \
+         nicht, ob Sie Anspruch haben: das tut der Anbieter. Sie möchten mit einem Menschen \
+         sprechen? Fragen Sie nach einer Beraterin oder einem Berater von IBDO.",
+    )
+}
+
+/// What every channel says of a scheme that opens in rounds, wherever it would say "open".
+pub fn rounds_note(lang: Language) -> &'static str {
+    lang.pick(
+        "open in rondes; check of er nu een ronde open is",
+        "open in rounds; check whether a round is open now",
+        "offen in Runden; prüfen Sie, ob gerade eine Runde offen ist",
+    )
+}
+
+/// A figure with where it comes from: "60% (bron: rvo.nl, 2024)".
+pub fn figure_line(lang: Language, label: &str, value: &str, source: &str, date: &str) -> String {
+    match lang {
+        // The labels are written in Dutch; the other languages show the value and its source.
+        Language::Nl => format!("{label}: {value} (bron: {source}, {date})"),
+        Language::En => format!("{value} (source: {source}, {date})"),
+        Language::De => format!("{value} (Quelle: {source}, {date})"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

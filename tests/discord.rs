@@ -248,6 +248,8 @@ fn card(o: &wegwijzer::knowledge::Offer, lang: Language) -> OfferCard {
         contact: o.contact.clone(),
         score: 1.0,
         closed_on: o.closed_on.map(wegwijzer::knowledge::format_date),
+        rounds: o.rounds,
+        figures: wegwijzer::assistant::figure_cards(o, lang),
     }
 }
 

@@ -17,6 +17,7 @@ const PUBLIC: &[(&str, &str)] = &[
     ("/aanbod", "the offer search"),
     ("/aanbod/{id}", "an offer's page"),
     ("/privacy", "the privacy statement"),
+    ("/over", "how Wegwijzer works, as in the Algoritmeregister"),
     ("/toegankelijkheid", "the accessibility statement"),
     ("/login", "the login form"),
     ("/logout", "ends a session; harmless without one"),

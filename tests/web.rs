@@ -116,6 +116,7 @@ async fn every_page_renders_with_the_security_headers_and_its_language() {
         "/aanbod/ibdo",
         "/privacy",
         "/toegankelijkheid",
+        "/over",
         "/login",
     ] {
         let r = app.client.get(app.url(path)).send().await.unwrap();

@@ -166,17 +166,17 @@ pub fn answered(lang: Language, place: Option<&str>) -> String {
     // "in" is the same word in all three languages.
     let place_part = place.map(|p| format!(" in {p}")).unwrap_or_default();
     lang.pick(
-        format!("Voor uw vraag{place_part} passen deze mogelijkheden het best. Per regeling ziet u waarom die past en hoe u aanvraagt; twijfelt u, dan helpt IBDO gratis verder."),
-        format!("These are the options that best fit your question{place_part}. For each you see why it fits and how to apply; if in doubt, IBDO helps for free."),
-        format!("Diese Angebote passen am besten zu Ihrer Frage{place_part}. Zu jedem sehen Sie, warum es passt und wie Sie es beantragen; im Zweifel hilft IBDO kostenlos weiter."),
+        format!("Voor uw vraag{place_part} passen deze mogelijkheden het best. Per regeling ziet u waarom die past en hoe u aanvraagt; twijfelt u, dan helpt IBDO verder."),
+        format!("These are the options that best fit your question{place_part}. For each you see why it fits and how to apply; if in doubt, IBDO helps you further."),
+        format!("Diese Angebote passen am besten zu Ihrer Frage{place_part}. Zu jedem sehen Sie, warum es passt und wie Sie es beantragen; im Zweifel hilft IBDO weiter."),
     )
 }
 
 pub fn handoff(lang: Language) -> String {
     lang.pick(
-        "U wilt graag met een mens spreken. De onafhankelijke adviseurs van IBDO (Ik Ben Drents Ondernemer) helpen Drentse ondernemers gratis en denken met u mee; hieronder staat hoe u hen bereikt.",
-        "You would like to talk to a person. The independent advisers of IBDO (Ik Ben Drents Ondernemer) help entrepreneurs in Drenthe for free; below is how to reach them.",
-        "Sie möchten mit einem Menschen sprechen. Die unabhängigen Beraterinnen und Berater von IBDO (Ik Ben Drents Ondernemer) helfen Unternehmern in Drenthe kostenlos; unten sehen Sie, wie Sie sie erreichen.",
+        "U wilt graag met een mens spreken. De onafhankelijke adviseurs van IBDO (Ik Ben Drents Ondernemer) helpen Drentse ondernemers en denken met u mee; hieronder staat hoe u hen bereikt.",
+        "You would like to talk to a person. The independent advisers of IBDO (Ik Ben Drents Ondernemer) help entrepreneurs in Drenthe; below is how to reach them.",
+        "Sie möchten mit einem Menschen sprechen. Die unabhängigen Beraterinnen und Berater von IBDO (Ik Ben Drents Ondernemer) helfen Unternehmern in Drenthe; unten sehen Sie, wie Sie sie erreichen.",
     )
     .to_owned()
 }
@@ -184,22 +184,22 @@ pub fn handoff(lang: Language) -> String {
 pub fn gap_closed(lang: Language, name: &str) -> String {
     match lang {
         Language::Nl => format!(
-            "{name} is gesloten: aanvragen kan niet meer. Hieronder staat wat er nu wel is; IBDO denkt gratis met u mee. Uw vraag geven we door aan de provincie, zodat zij ziet waar aanbod ontbreekt, zonder de persoonsgegevens die Wegwijzer herkent. Typ liever geen namen, adressen of nummers."
+            "{name} is gesloten: aanvragen kan niet meer. Hieronder staat wat er nu wel is; IBDO denkt met u mee. Uw vraag geven we door aan de provincie, zodat zij ziet waar aanbod ontbreekt, zonder de persoonsgegevens die Wegwijzer herkent. Typ liever geen namen, adressen of nummers."
         ),
         Language::En => format!(
-            "{name} has closed: you can no longer apply. Below is what is available now; IBDO can advise you for free. We pass your question on to the province, so it can see where support is missing, without the personal details Wegwijzer recognises. Please do not type names, addresses or numbers."
+            "{name} has closed: you can no longer apply. Below is what is available now; IBDO can advise you. We pass your question on to the province, so it can see where support is missing, without the personal details Wegwijzer recognises. Please do not type names, addresses or numbers."
         ),
         Language::De => format!(
-            "{name} ist geschlossen: Anträge sind nicht mehr möglich. Unten steht, was es jetzt gibt; IBDO berät Sie kostenlos. Ihre Frage geben wir an die Provinz weiter, damit sie sieht, wo Angebote fehlen, ohne die persönlichen Daten, die Wegwijzer erkennt. Bitte geben Sie keine Namen, Adressen oder Nummern ein."
+            "{name} ist geschlossen: Anträge sind nicht mehr möglich. Unten steht, was es jetzt gibt; IBDO berät Sie. Ihre Frage geben wir an die Provinz weiter, damit sie sieht, wo Angebote fehlen, ohne die persönlichen Daten, die Wegwijzer erkennt. Bitte geben Sie keine Namen, Adressen oder Nummern ein."
         ),
     }
 }
 
 pub fn gap_none(lang: Language) -> String {
     lang.pick(
-        "Voor deze vraag vind ik in het Drentse en landelijke aanbod geen regeling die echt past. Een adviseur van IBDO kan gratis met u zoeken naar een oplossing. Uw vraag geven we door aan de provincie, zodat zij ziet waar aanbod ontbreekt, zonder de persoonsgegevens die Wegwijzer herkent. Typ liever geen namen, adressen of nummers.",
-        "I cannot find a scheme in the Drenthe or national support that really fits this question. An IBDO adviser can look for a solution with you for free. We pass your question on to the province, so it can see where support is missing, without the personal details Wegwijzer recognises. Please do not type names, addresses or numbers.",
-        "Für diese Frage finde ich im Angebot in Drenthe und landesweit keine passende Regelung. Eine Beraterin oder ein Berater von IBDO sucht kostenlos mit Ihnen nach einer Lösung. Ihre Frage geben wir an die Provinz weiter, damit sie sieht, wo Angebote fehlen, ohne die persönlichen Daten, die Wegwijzer erkennt. Bitte geben Sie keine Namen, Adressen oder Nummern ein.",
+        "Voor deze vraag vind ik in het Drentse en landelijke aanbod geen regeling die echt past. Een adviseur van IBDO kan met u zoeken naar een oplossing. Uw vraag geven we door aan de provincie, zodat zij ziet waar aanbod ontbreekt, zonder de persoonsgegevens die Wegwijzer herkent. Typ liever geen namen, adressen of nummers.",
+        "I cannot find a scheme in the Drenthe or national support that really fits this question. An IBDO adviser can look for a solution with you. We pass your question on to the province, so it can see where support is missing, without the personal details Wegwijzer recognises. Please do not type names, addresses or numbers.",
+        "Für diese Frage finde ich im Angebot in Drenthe und landesweit keine passende Regelung. Eine Beraterin oder ein Berater von IBDO sucht mit Ihnen nach einer Lösung. Ihre Frage geben wir an die Provinz weiter, damit sie sieht, wo Angebote fehlen, ohne die persönlichen Daten, die Wegwijzer erkennt. Bitte geben Sie keine Namen, Adressen oder Nummern ein.",
     )
     .to_owned()
 }
@@ -207,13 +207,13 @@ pub fn gap_none(lang: Language) -> String {
 pub fn gap_region(lang: Language, place: &str) -> String {
     match lang {
         Language::Nl => format!(
-            "De regeling die het best past, geldt niet voor ondernemers in {place}. Hieronder staat wat er voor u wel is; IBDO denkt gratis mee. Uw vraag geven we door aan de provincie, zonder de persoonsgegevens die Wegwijzer herkent. Typ liever geen namen, adressen of nummers."
+            "De regeling die het best past, geldt niet voor ondernemers in {place}. Hieronder staat wat er voor u wel is; IBDO denkt mee. Uw vraag geven we door aan de provincie, zonder de persoonsgegevens die Wegwijzer herkent. Typ liever geen namen, adressen of nummers."
         ),
         Language::En => format!(
-            "The scheme that fits best does not cover businesses in {place}. Below is what is available to you; IBDO can advise for free. We pass your question on to the province, without the personal details Wegwijzer recognises. Please do not type names, addresses or numbers."
+            "The scheme that fits best does not cover businesses in {place}. Below is what is available to you; IBDO can advise you. We pass your question on to the province, without the personal details Wegwijzer recognises. Please do not type names, addresses or numbers."
         ),
         Language::De => format!(
-            "Die am besten passende Regelung gilt nicht für Unternehmen in {place}. Unten steht, was es für Sie gibt; IBDO berät kostenlos. Ihre Frage geben wir an die Provinz weiter, ohne die persönlichen Daten, die Wegwijzer erkennt. Bitte geben Sie keine Namen, Adressen oder Nummern ein."
+            "Die am besten passende Regelung gilt nicht für Unternehmen in {place}. Unten steht, was es für Sie gibt; IBDO berät Sie. Ihre Frage geben wir an die Provinz weiter, ohne die persönlichen Daten, die Wegwijzer erkennt. Bitte geben Sie keine Namen, Adressen oder Nummern ein."
         ),
     }
 }
@@ -359,6 +359,7 @@ impl Render<'_> {
             gap: None,
             understood: self.understood.clone(),
             notice: None,
+            disclosure: None,
             evidence: None,
         }
     }
@@ -494,5 +495,27 @@ pub fn card(
         contact: o.contact.clone(),
         score: (score * 1000.0).round() / 1000.0,
         closed_on: o.closed_on.map(format_date),
+        rounds: o.rounds && o.status == crate::domain::Status::Open,
+        figures: figure_cards(o, lang),
     }
+}
+
+/// The offer's figures with their sources, as an answer and an offer page show them.
+pub fn figure_cards(o: &Offer, lang: Language) -> Vec<super::FigureCard> {
+    o.figures
+        .iter()
+        .filter_map(|f| {
+            let s = o.sources.get(f.source)?;
+            let value = f.value.display(lang);
+            let date = s.date_in(lang).to_owned();
+            Some(super::FigureCard {
+                text: crate::texts::figure_line(lang, &f.label, &value, s.host(), &date),
+                label: f.label.clone(),
+                value,
+                source: s.host().to_owned(),
+                source_url: (!s.partial).then(|| s.url.clone()),
+                source_date: date,
+            })
+        })
+        .collect()
 }

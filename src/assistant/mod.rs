@@ -19,6 +19,7 @@ mod rank;
 mod retrieve;
 mod understand;
 
+pub use compose::figure_cards;
 pub use conversation::{ConversationState, ConversationStore, MemoryConversations, Pending};
 pub use lexicon::Lexicon;
 pub use understand::{Intent, Understanding, detect_language, parse_amount, warm_up};
@@ -49,6 +50,27 @@ pub struct OfferCard {
     pub score: f32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_on: Option<String>,
+    /// The scheme opens in rounds: "open" is never shown without the rounds note.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub rounds: bool,
+    /// Every figure of the offer with its source, in the asker's language.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<FigureCard>,
+}
+
+/// A figure as an answer shows it: the value, and the source it comes from with that source's date.
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureCard {
+    pub label: String,
+    pub value: String,
+    /// The source's host ("rvo.nl").
+    pub source: String,
+    /// The source's address; none when it is cut short, so no misleading link is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    pub source_date: String,
+    /// The whole line in the asker's language: "60% (bron: rvo.nl, 2024)".
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,6 +125,10 @@ pub struct Answer {
     /// Set when the given conversation id was unknown or expired and a new one was started.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
+    /// On the first answer of a conversation: that this is an automated assistant that decides
+    /// nothing, and how to reach a person (`texts::disclosure`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<String>,
     /// The semantic evidence the decision saw, for `eval --verbose`; not part of the API.
     #[serde(skip)]
     pub evidence: Option<EvidenceSummary>,
@@ -165,8 +191,12 @@ impl<S: ConversationStore> Assistant<S> {
             },
             None => (ConversationId::new(), ConversationState::default(), false),
         };
+        let first = state.turns == 0;
         let prepared = prepare(catalog, question.as_str(), &mut state, vector);
         let mut answer = conclude(catalog, &prepared, &mut state, &catalog.kb.ranking);
+        if first {
+            answer.disclosure = Some(crate::texts::disclosure(answer.language).to_owned());
+        }
         if notice {
             answer.notice = Some(compose::new_conversation_notice(answer.language));
         }

@@ -23,6 +23,8 @@ pub struct EvalFlags {
     /// Lexical only, even with an embedder.
     pub lexical: bool,
     pub floors: Option<PathBuf>,
+    /// Write the figures of each mode that ran into `<knowledge>/evaluation.toml` (shown on /over).
+    pub record: bool,
 }
 
 /// The catalog with its vectors and the questions' vectors, or `None` (with the reason printed)
@@ -103,6 +105,27 @@ fn print_mode(mode: &str, reports: &[(String, Report)], verbose: bool) {
     println!("\n== {mode}: outcomes ==\n{}\n", all.confusion_table());
 }
 
+/// The figures of one run as `/over` shows them.
+pub fn set_record(file: &Path, mode: &str, r: &Report) -> crate::knowledge::evaluation::SetRecord {
+    use crate::knowledge::evaluation::{Fraction, SetRecord};
+    let f = |x: eval::Ratio| Fraction {
+        hits: x.hits,
+        total: x.total,
+    };
+    SetRecord {
+        file: file.to_string_lossy().replace('\\', "/"),
+        mode: mode.to_owned(),
+        recorded: crate::knowledge::format_date(time::OffsetDateTime::now_utc().date()),
+        rows: r.rows,
+        top1: f(r.top1),
+        top3: f(r.top3),
+        gap_precision: f(r.gap_precision),
+        gap_recall: f(r.gap_recall),
+        language: f(r.language),
+        right: f(r.right),
+    }
+}
+
 /// `wegwijzer eval FILE`.
 pub fn eval(
     dir: &Path,
@@ -152,6 +175,17 @@ pub fn eval(
     }
     if let Some((sem, _, _)) = semantic {
         rt.block_on(sem.shutdown());
+    }
+    if flags.record {
+        let mut record =
+            crate::knowledge::evaluation::Evaluation::load(dir).map_err(anyhow::Error::msg)?;
+        for (mode, reports) in &runs {
+            record.put(set_record(file, mode, &reports[0].1));
+        }
+        record
+            .write(dir)
+            .with_context(|| format!("writing {}", dir.join("evaluation.toml").display()))?;
+        println!("recorded in {}", dir.join("evaluation.toml").display());
     }
     let Some(floors) = floors else {
         return Ok(ExitCode::SUCCESS);

@@ -494,3 +494,35 @@ pub fn redaction(dir: &Path, json: bool, questions: Option<&Path>) -> anyhow::Re
         },
     )
 }
+
+/// `wegwijzer review`: the offers due for a check with their owners and demand, as Markdown or
+/// CSV. Without a reachable database the list comes without demand.
+pub fn review(dir: &Path, database_url: &str, csv: bool) -> anyhow::Result<ExitCode> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let (kb, _) = KnowledgeBase::load(dir, today)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .with_context(|| format!("loading {}", dir.display()))?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (rows, known) = rt.block_on(async {
+        let store = match crate::store::Store::connect(database_url).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("no demand figures: {e}");
+                None
+            }
+        };
+        let out = crate::insights::review::list(&kb, store.as_ref(), today).await;
+        if let Some(s) = store {
+            s.close().await;
+        }
+        out
+    });
+    if csv {
+        print!("{}", crate::insights::review::csv(&rows)?);
+    } else {
+        print!("{}", crate::insights::review::markdown(&rows, known));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -228,6 +228,7 @@ fn colour(outcome: Outcome) -> u32 {
 /// The field for one offer: its name with badges, then why it fits, how to apply and the link.
 pub fn offer_field(card: &OfferCard, lang: Language) -> (String, String) {
     let badge = match card.status {
+        Status::Open if card.rounds => format!(" · 🔁 {}", crate::texts::rounds_note(lang)),
         Status::Open => String::new(),
         Status::Closed => format!(
             " · 🔒 {}",
@@ -239,10 +240,16 @@ pub fn offer_field(card: &OfferCard, lang: Language) -> (String, String) {
         "{}{badge}",
         clip(&card.name, limits::FIELD_NAME - chars(&badge))
     );
+    let figures: String = card
+        .figures
+        .iter()
+        .map(|f| format!("\n📊 {}", f.text))
+        .collect();
     let tail = format!(
-        "\n**{}:** {}\n🔗 {}",
+        "\n**{}:** {}{}\n🔗 {}",
         words::apply(lang),
         clip(&card.how_to_apply, limits::FIELD_VALUE / 2),
+        clip(&figures, limits::FIELD_VALUE / 4),
         card.url
     );
     let why = clip(&card.why, limits::FIELD_VALUE.saturating_sub(chars(&tail)));
@@ -265,6 +272,9 @@ pub fn answer_reply(answer: &Answer, next: Option<NextStep>) -> Reply {
     }
     if let Some(n) = &answer.notice {
         description.push_str(&format!("\n\n*{n}*"));
+    }
+    if let Some(d) = &answer.disclosure {
+        description.push_str(&format!("\n\nℹ️ *{d}*"));
     }
     let mut footer = format!("{} {}", words::conversation(lang), answer.conversation_id);
     if let Some(id) = answer.gap.as_ref().and_then(|g| g.id) {
@@ -418,6 +428,8 @@ pub fn offer_reply(offer: &Offer, lang: Language) -> Reply {
         contact: offer.contact.clone(),
         score: 0.0,
         closed_on: offer.closed_on.map(crate::knowledge::format_date),
+        rounds: offer.rounds && offer.status == Status::Open,
+        figures: crate::assistant::figure_cards(offer, lang),
     };
     let (name, value) = offer_field(&card, lang);
     let embed = EmbedParts {

@@ -127,11 +127,11 @@ pub fn adviser_notified(lang: Language) -> &'static str {
 /// adviser channel configured): how to reach IBDO themselves.
 pub fn contact_ibdo(lang: Language) -> &'static str {
     lang.pick(
-        "Een adviseur van IBDO helpt u gratis verder: neem contact op via \
+        "Een adviseur van IBDO helpt u verder: neem contact op via \
          https://ikbendrentsondernemer.nl/ en noem het gespreksnummer hieronder.",
-        "An IBDO adviser will help you free of charge: get in touch via \
+        "An IBDO adviser will help you further: get in touch via \
          https://ikbendrentsondernemer.nl/ and mention the conversation number below.",
-        "Ein IBDO-Berater hilft Ihnen kostenlos weiter: Kontakt über \
+        "Ein IBDO-Berater hilft Ihnen weiter: Kontakt über \
          https://ikbendrentsondernemer.nl/ mit der Gesprächsnummer unten.",
     )
 }
@@ -259,21 +259,21 @@ pub fn help(lang: Language) -> &'static str {
          • **/vraag** — stel uw vraag in gewone woorden; ik open een privé-thread zodat niemand \
          meeleest. Daar kunt u doorvragen met de knop *Verder vragen* of opnieuw /vraag.\n\
          • **/aanbod** — zoek een regeling of organisatie op naam.\n\
-         • **Spreek een adviseur** — een adviseur van IBDO kijkt gratis met u mee.\n\n\
+         • **Spreek een adviseur** — een adviseur van IBDO kijkt met u mee.\n\n\
          Wegwijzer geeft informatie, geen besluit: de voorwaarden van de aanbieder gelden.",
         "Wegwijzer helps entrepreneurs in Drenthe find the right support: financing, grants, \
          advice, networks and more.\n\n\
          • **/ask** — ask in your own words; I open a private thread so nobody else reads along. \
          Continue there with the *Ask more* button or /ask again.\n\
          • **/offers** — look up a scheme or organisation by name.\n\
-         • **Talk to an adviser** — an IBDO adviser helps you free of charge.\n\n\
+         • **Talk to an adviser** — an IBDO adviser helps you further.\n\n\
          Wegwijzer informs, it does not decide: the provider's conditions apply.",
         "Wegwijzer hilft Unternehmern in Drenthe, die passende Unterstützung zu finden: \
          Finanzierung, Zuschüsse, Beratung, Netzwerke und mehr.\n\n\
          • **/frage** — fragen Sie in eigenen Worten; ich öffne einen privaten Thread, damit \
          niemand mitliest. Dort geht es mit *Weiter fragen* oder erneut /frage weiter.\n\
          • **/angebot** — eine Regelung oder Organisation nach Namen suchen.\n\
-         • **Mit einem Berater sprechen** — ein IBDO-Berater hilft kostenlos.\n\n\
+         • **Mit einem Berater sprechen** — ein IBDO-Berater hilft weiter.\n\n\
          Wegwijzer informiert, entscheidet aber nicht: es gelten die Bedingungen des Anbieters.",
     )
 }

@@ -5,6 +5,7 @@
 pub mod clusters;
 pub mod export;
 pub mod matrix;
+pub mod review;
 
 use serde::Serialize;
 

@@ -2,11 +2,14 @@
 //! from `knowledge/taxonomy.toml`, validated so that every later module can trust them.
 //! It owns parsing and validation only; indexing is `search`'s, routing is `assistant`'s.
 
+pub mod evaluation;
+pub mod figures;
 mod intents;
 mod off_topic;
 mod offer;
 mod problem;
 mod ranking;
+pub mod review;
 mod taxonomy;
 mod text;
 mod uncovered;
@@ -38,6 +41,8 @@ pub struct KnowledgeBase {
     pub off_topic: Vec<OffTopic>,
     /// Weights and thresholds (`ranking.toml`; the defaults when absent).
     pub ranking: Ranking,
+    /// The recorded evaluation figures (`evaluation.toml`; none when absent), shown on `/over`.
+    pub evaluation: evaluation::Evaluation,
     by_id: HashMap<OfferId, usize>,
 }
 
@@ -211,6 +216,14 @@ impl KnowledgeBase {
             Ranking::parse(t, f).map_err(|p| vec![p])
         })
         .unwrap_or_default();
+        let evaluation = evaluation::Evaluation::load(dir).unwrap_or_else(|m| {
+            problems.push(Problem::error(
+                display(&dir.join(evaluation::FILE)),
+                None,
+                m,
+            ));
+            evaluation::Evaluation::default()
+        });
         if problems.iter().any(Problem::is_error) {
             return Err(LoadError { problems });
         }
@@ -223,6 +236,7 @@ impl KnowledgeBase {
                 uncovered,
                 off_topic,
                 ranking,
+                evaluation,
             },
             problems,
         ))
@@ -244,6 +258,7 @@ impl KnowledgeBase {
             uncovered: Vec::new(),
             off_topic: Vec::new(),
             ranking: Ranking::default(),
+            evaluation: evaluation::Evaluation::default(),
         }
     }
 

@@ -106,6 +106,39 @@ pub struct Source {
     pub url: String,
     /// `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `undated`: the date of the source page.
     pub date: String,
+    /// The address is cut short (it came so from the research): shown without a link, listed by
+    /// `check` and `review`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
+    /// The facts mark what this source says as uncertain or stale: `review` lists the offer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uncertain: bool,
+}
+
+impl Source {
+    /// The year of the source, when it has a date.
+    pub fn year(&self) -> Option<i32> {
+        self.date.get(..4)?.parse().ok()
+    }
+
+    /// "2024", "2025-02-20", or "zonder datum"/"undated"/"undatiert".
+    pub fn date_in(&self, lang: Language) -> &str {
+        if self.date == "undated" {
+            lang.pick("zonder datum", "undated", "undatiert")
+        } else {
+            &self.date
+        }
+    }
+
+    /// The host of the address, for a short mention ("rvo.nl").
+    pub fn host(&self) -> &str {
+        let rest = self
+            .url
+            .split_once("://")
+            .map_or(self.url.as_str(), |(_, r)| r);
+        let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+        host.strip_prefix("www.").unwrap_or(host)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +168,14 @@ struct FrontMatter {
     how_to_apply: Texts,
     needs: Option<Needs>,
     sources: Vec<Source>,
+    /// Which partner keeps this offer current.
+    owner: String,
+    #[serde(default)]
+    rounds: bool,
+    next_round: Option<String>,
+    round_checked: Option<String>,
+    #[serde(default)]
+    figures: Vec<super::figures::RawFigure>,
 }
 
 /// A validated offer.
@@ -164,6 +205,16 @@ pub struct Offer {
     pub how_to_apply: Texts,
     pub needs: Needs,
     pub sources: Vec<Source>,
+    /// Which partner keeps this offer current (who `review` asks).
+    pub owner: String,
+    /// The scheme opens in application rounds: "open" never stands alone.
+    pub rounds: bool,
+    /// The next round's opening date, when a source gives it.
+    pub next_round: Option<Date>,
+    /// When the round information was last checked.
+    pub round_checked: Option<Date>,
+    /// Every figure the texts state, each with its source.
+    pub figures: Vec<super::figures::Figure>,
     /// The Markdown body after the front matter (Dutch).
     pub body: String,
 }
@@ -332,6 +383,8 @@ impl Offer {
         let open_until = date("open_until", &fm.open_until);
         let closed_on = date("closed_on", &fm.closed_on);
         let last_reviewed = date("last_reviewed", &Some(fm.last_reviewed.clone()));
+        let next_round = date("next_round", &fm.next_round);
+        let round_checked = date("round_checked", &fm.round_checked);
         match status {
             Some(Status::Closed) if fm.closed_on.is_none() => {
                 err(
@@ -451,6 +504,64 @@ impl Offer {
         if body.trim().is_empty() {
             err(problems, "body", "the Markdown body is empty".into());
         }
+        if fm.owner.trim().is_empty() {
+            err(
+                problems,
+                "owner",
+                "name the partner that keeps this offer current".into(),
+            );
+        }
+        for (i, s) in fm.sources.iter().enumerate() {
+            if s.partial {
+                problems.push(Problem::warning(
+                    file.to_owned(),
+                    Some("sources"),
+                    format!(
+                        "source {} is cut short (partial = true): {}; find the full address",
+                        i + 1,
+                        s.url
+                    ),
+                ));
+            }
+        }
+        let figures: Vec<super::figures::Figure> = fm
+            .figures
+            .iter()
+            .filter_map(|f| match f.validate(fm.sources.len()) {
+                Ok(f) => Some(f),
+                Err(m) => {
+                    err(problems, "figures", m);
+                    None
+                }
+            })
+            .collect();
+        if figures.len() == fm.figures.len() {
+            check_figures(&fm, &figures, &mut |field, msg| err(problems, field, msg));
+        }
+        if fm.rounds && fm.round_checked.is_none() {
+            err(
+                problems,
+                "round_checked",
+                "a scheme with rounds = true needs `round_checked`: the date its rounds were last checked"
+                    .into(),
+            );
+        }
+        if !fm.rounds && (fm.next_round.is_some() || fm.round_checked.is_some()) {
+            err(
+                problems,
+                "rounds",
+                "`next_round` and `round_checked` belong to a scheme with rounds = true".into(),
+            );
+        }
+        if let Some(d) = next_round
+            && d < today
+        {
+            problems.push(Problem::warning(
+                file.to_owned(),
+                Some("next_round"),
+                format!("next_round {} has passed; check the rounds", format_date(d)),
+            ));
+        }
 
         let after = problems.iter().filter(|p| p.is_error()).count();
         if after > before {
@@ -481,6 +592,11 @@ impl Offer {
             how_to_apply: fm.how_to_apply,
             needs: fm.needs.unwrap_or_default(),
             sources: fm.sources,
+            owner: fm.owner,
+            rounds: fm.rounds,
+            next_round,
+            round_checked,
+            figures,
             body: body.trim().to_owned(),
         })
     }
@@ -517,6 +633,53 @@ impl Offer {
             }
         }
         out
+    }
+}
+
+/// The figure rules: every figure a summary or how-to-apply text states is a sourced `[[figures]]`
+/// entry, the three languages state the same figures, need lines state none, and the amount range
+/// used by the search filters is sourced too.
+fn check_figures(
+    fm: &FrontMatter,
+    figures: &[super::figures::Figure],
+    err: &mut dyn FnMut(&str, String),
+) {
+    use super::figures::{Value, in_text, language_mismatch, unsourced};
+    for (field, texts) in [("summary", &fm.summary), ("how_to_apply", &fm.how_to_apply)] {
+        for lang in Language::ALL {
+            for v in unsourced(texts.get(lang), lang, figures) {
+                err(
+                    &format!("{field}.{lang}"),
+                    format!("states {v} but no [[figures]] entry gives it with a source"),
+                );
+            }
+        }
+        if let Some(m) = language_mismatch(&texts.nl, &texts.en, &texts.de) {
+            err(field, format!("the languages state different figures: {m}"));
+        }
+    }
+    if let Some(needs) = &fm.needs {
+        for (lang, line) in needs.iter() {
+            if !in_text(line, lang).is_empty() {
+                err(
+                    &format!("needs.{lang}"),
+                    format!("need lines state no numbers or dates: `{line}`"),
+                );
+            }
+        }
+    }
+    for (field, v) in [
+        ("amount_min_eur", fm.amount_min_eur),
+        ("amount_max_eur", fm.amount_max_eur),
+    ] {
+        if let Some(v) = v
+            && !figures.iter().any(|f| f.value.gives(&Value::Eur(v as f64)))
+        {
+            err(
+                field,
+                format!("€{v} has no [[figures]] entry with its source"),
+            );
+        }
     }
 }
 

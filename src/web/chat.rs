@@ -55,6 +55,7 @@ pub struct AnswerView {
     pub question: String,
     pub paragraphs: Vec<String>,
     pub notice: Option<String>,
+    pub disclosure: Option<String>,
     pub cards: Vec<CardView>,
     pub clarify: Option<(String, Vec<String>)>,
     pub gap_id: Option<i64>,
@@ -69,6 +70,8 @@ pub struct CardView {
     pub how_to_apply: String,
     pub url: String,
     pub badge: Option<Badge>,
+    /// The figures with their sources, one line each.
+    pub figures: Vec<String>,
 }
 
 pub struct Badge {
@@ -76,10 +79,15 @@ pub struct Badge {
     pub label: &'static str,
 }
 
-/// The badge an offer gets where it matters: closed, or status unknown. Open needs none.
-pub fn badge(status: Status, lang: Language) -> Option<Badge> {
+/// The badge an offer gets where it matters: closed, status unknown, or open in rounds. Plainly
+/// open needs none.
+pub fn badge(status: Status, rounds: bool, lang: Language) -> Option<Badge> {
     let t = texts(lang);
     match status {
+        Status::Open if rounds => Some(Badge {
+            class: "ww-badge--check",
+            label: crate::texts::rounds_note(lang),
+        }),
         Status::Open => None,
         Status::Closed => Some(Badge {
             class: "ww-badge--closed",
@@ -100,7 +108,8 @@ fn card(o: &OfferCard, lang: Language) -> CardView {
         why: o.why.clone(),
         how_to_apply: o.how_to_apply.clone(),
         url: o.url.clone(),
-        badge: badge(o.status, lang),
+        badge: badge(o.status, o.rounds, lang),
+        figures: o.figures.iter().map(|f| f.text.clone()).collect(),
     }
 }
 
@@ -119,6 +128,7 @@ fn view(question: &str, a: &Answer) -> AnswerView {
         question: question.to_owned(),
         paragraphs: paragraphs(&a.answer),
         notice: a.notice.clone(),
+        disclosure: a.disclosure.clone(),
         cards: a.offers.iter().map(|o| card(o, a.language)).collect(),
         clarify: a
             .clarify

@@ -136,6 +136,8 @@ struct DashboardPage {
     themes: Vec<Opt>,
     offers: Vec<(String, String)>,
     saved: Option<i64>,
+    /// "Aanbod om te controleren": offers due for review, most-asked first.
+    review: Vec<crate::insights::review::Row>,
 }
 
 fn dim_label(d: Dimension, lang: Language) -> String {
@@ -398,6 +400,9 @@ async fn dashboard(
         themes: options(&themes, filter.theme.as_deref()),
         offers,
         saved: p.saved,
+        review: crate::insights::review::list(&catalog.kb, Some(&app.store), today())
+            .await
+            .0,
     };
     Ok(ctx.page(&page))
 }

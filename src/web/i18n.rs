@@ -15,6 +15,7 @@ pub struct Texts {
     pub nav_logout: &'static str,
     pub footer_by: &'static str,
     pub footer_a11y: &'static str,
+    pub footer_about: &'static str,
     pub footer_privacy: &'static str,
     // chat
     pub chat_title: &'static str,
@@ -73,6 +74,8 @@ pub struct Texts {
     pub contact: &'static str,
     pub amount: &'static str,
     pub sources: &'static str,
+    pub figures: &'static str,
+    pub partial_source: &'static str,
     pub last_reviewed: &'static str,
     pub open_until: &'static str,
     pub closed_on: &'static str,
@@ -147,6 +150,17 @@ pub fn status_label(status: crate::domain::Status, lang: Language) -> &'static s
     }
 }
 
+/// An offer's status as a label: never plainly "open" for a scheme that opens in rounds.
+pub fn offer_status_label(o: &crate::knowledge::Offer, lang: Language) -> &'static str {
+    use crate::domain::Status::*;
+    match o.status {
+        Open if o.rounds => crate::texts::rounds_note(lang),
+        Open => texts(lang).badge_open,
+        Closed => texts(lang).badge_closed,
+        Unknown => texts(lang).badge_check,
+    }
+}
+
 static NL: Texts = Texts {
     site: "Wegwijzer Drenthe",
     skip: "Direct naar de inhoud",
@@ -159,6 +173,7 @@ static NL: Texts = Texts {
     nav_logout: "Uitloggen",
     footer_by: "Een dienst van de Provincie Drenthe, samen met Ik Ben Drents Ondernemer (IBDO).",
     footer_a11y: "Toegankelijkheid",
+    footer_about: "Hoe Wegwijzer werkt",
     footer_privacy: "Privacy",
     chat_title: "Welke regeling of hulp past bij uw bedrijf?",
     chat_intro: "Beschrijf in een paar zinnen wat u zoekt. Wegwijzer zoekt in het aanbod voor ondernemers in Drenthe en vertelt waarom iets past en hoe u het aanvraagt.",
@@ -186,7 +201,7 @@ static NL: Texts = Texts {
     feedback_gap: "Dank u. Uw reactie is doorgegeven aan de provincie, nr.",
     feedback_gap_updated: "Dank u. Uw eerdere reactie op dit antwoord is bijgewerkt, nr.",
     handoff: "Spreek een adviseur",
-    handoff_text: "De adviseurs van Ik Ben Drents Ondernemer (IBDO) helpen u gratis en onafhankelijk verder.",
+    handoff_text: "De adviseurs van Ik Ben Drents Ondernemer (IBDO) helpen u onafhankelijk verder.",
     gap_logged: "Doorgegeven aan de provincie, nr.",
     sending: "Bezig met zoeken…",
     error_title: "Er ging iets mis",
@@ -215,6 +230,8 @@ static NL: Texts = Texts {
     contact: "Contact",
     amount: "Bedrag",
     sources: "Bronnen",
+    figures: "Cijfers en hun bron",
+    partial_source: "adres onvolledig: vraag de bron na bij IBDO",
     last_reviewed: "Laatst gecontroleerd",
     open_until: "Open tot",
     closed_on: "Gesloten sinds",
@@ -244,6 +261,7 @@ static EN: Texts = Texts {
     nav_logout: "Sign out",
     footer_by: "A service of the Province of Drenthe, with Ik Ben Drents Ondernemer (IBDO).",
     footer_a11y: "Accessibility",
+    footer_about: "How Wegwijzer works",
     footer_privacy: "Privacy",
     chat_title: "Which scheme or support fits your business?",
     chat_intro: "Describe in a few sentences what you are looking for. Wegwijzer searches the support for entrepreneurs in Drenthe and tells you why something fits and how to apply.",
@@ -271,7 +289,7 @@ static EN: Texts = Texts {
     feedback_gap: "Thank you. Your feedback was passed on to the province, no.",
     feedback_gap_updated: "Thank you. Your earlier feedback on this answer was updated, no.",
     handoff: "Talk to an adviser",
-    handoff_text: "The advisers of Ik Ben Drents Ondernemer (IBDO) help you further, free and independent.",
+    handoff_text: "The advisers of Ik Ben Drents Ondernemer (IBDO) help you further, independently.",
     gap_logged: "Passed on to the province, no.",
     sending: "Searching…",
     error_title: "Something went wrong",
@@ -300,6 +318,8 @@ static EN: Texts = Texts {
     contact: "Contact",
     amount: "Amount",
     sources: "Sources",
+    figures: "Figures and their source",
+    partial_source: "address incomplete: ask IBDO for the source",
     last_reviewed: "Last reviewed",
     open_until: "Open until",
     closed_on: "Closed since",
@@ -329,6 +349,7 @@ static DE: Texts = Texts {
     nav_logout: "Abmelden",
     footer_by: "Ein Dienst der Provinz Drenthe, gemeinsam mit Ik Ben Drents Ondernemer (IBDO).",
     footer_a11y: "Barrierefreiheit",
+    footer_about: "Wie Wegwijzer funktioniert",
     footer_privacy: "Datenschutz",
     chat_title: "Welche Förderung oder Hilfe passt zu Ihrem Unternehmen?",
     chat_intro: "Beschreiben Sie in ein paar Sätzen, was Sie suchen. Wegwijzer durchsucht die Angebote für Unternehmer in Drenthe und sagt Ihnen, warum etwas passt und wie Sie es beantragen.",
@@ -356,7 +377,7 @@ static DE: Texts = Texts {
     feedback_gap: "Danke. Ihre Rückmeldung wurde an die Provinz weitergegeben, Nr.",
     feedback_gap_updated: "Danke. Ihre frühere Rückmeldung zu dieser Antwort wurde aktualisiert, Nr.",
     handoff: "Mit einem Berater sprechen",
-    handoff_text: "Die Berater von Ik Ben Drents Ondernemer (IBDO) helfen Ihnen kostenlos und unabhängig weiter.",
+    handoff_text: "Die Berater von Ik Ben Drents Ondernemer (IBDO) helfen Ihnen unabhängig weiter.",
     gap_logged: "An die Provinz weitergegeben, Nr.",
     sending: "Suche läuft…",
     error_title: "Etwas ist schiefgelaufen",
@@ -385,6 +406,8 @@ static DE: Texts = Texts {
     contact: "Kontakt",
     amount: "Betrag",
     sources: "Quellen",
+    figures: "Zahlen und ihre Quelle",
+    partial_source: "Adresse unvollständig: fragen Sie IBDO nach der Quelle",
     last_reviewed: "Zuletzt geprüft",
     open_until: "Offen bis",
     closed_on: "Geschlossen seit",

@@ -7,6 +7,7 @@
 //! every other's forms) over the session id when signed in, or over a random seed cookie before
 //! login (see `csrf`).
 
+mod about;
 mod account;
 mod assets;
 mod chat;

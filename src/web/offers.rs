@@ -12,7 +12,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::chat::{Badge, badge};
-use super::i18n::{kind_label, status_label};
+use super::i18n::{kind_label, offer_status_label, status_label};
 use super::{Chrome, Ctx, WebError};
 use crate::catalog::Catalog;
 use crate::domain::{Kind, Language, OfferId, Status};
@@ -261,7 +261,7 @@ async fn search_page(
                 name: o.name_in(lang).to_owned(),
                 provider: o.provider.clone(),
                 kind: kind_label(o.kind, lang),
-                status: status_label(o.status, lang),
+                status: offer_status_label(o, lang),
                 status_class: status_class(o.status),
                 snippet: if h.snippet.trim().is_empty() {
                     escape(o.summary.get(lang))
@@ -328,9 +328,17 @@ struct OfferPage {
     url: String,
     contact: String,
     facts: Vec<Fact>,
-    sources: Vec<(String, String)>,
+    sources: Vec<SourceView>,
+    figures: Vec<String>,
     last_reviewed: String,
     similar: Vec<SimilarView>,
+}
+
+struct SourceView {
+    url: String,
+    /// False for a cut-short address.
+    link: bool,
+    date: String,
 }
 
 /// Offers that share the most themes, audiences and stages with `o`.
@@ -357,7 +365,7 @@ fn similar(c: &Catalog, o: &Offer, lang: Language) -> Vec<SimilarView> {
             id: x.id.as_str().to_owned(),
             name: x.name_in(lang).to_owned(),
             provider: x.provider.clone(),
-            badge: badge(x.status, lang),
+            badge: badge(x.status, x.rounds, lang),
         })
         .collect()
 }
@@ -442,7 +450,7 @@ async fn offer_page(
         page: ctx.chrome(&name),
         name,
         provider: o.provider.clone(),
-        status: status_label(o.status, lang),
+        status: offer_status_label(o, lang),
         status_class: status_class(o.status),
         summary: o.summary.get(lang).to_owned(),
         how_to_apply: o.how_to_apply.get(lang).to_owned(),
@@ -450,10 +458,19 @@ async fn offer_page(
         url: o.url.clone(),
         contact: o.contact.clone(),
         facts,
+        // A cut-short address is shown as text, never as a link that lands somewhere else.
         sources: o
             .sources
             .iter()
-            .map(|s| (s.url.clone(), s.date.clone()))
+            .map(|s| SourceView {
+                url: s.url.clone(),
+                link: !s.partial,
+                date: s.date_in(lang).to_owned(),
+            })
+            .collect(),
+        figures: crate::assistant::figure_cards(o, lang)
+            .into_iter()
+            .map(|f| f.text)
             .collect(),
         last_reviewed: format_date(o.last_reviewed),
         similar: similar(&catalog, o, lang),

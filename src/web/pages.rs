@@ -13,6 +13,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/toegankelijkheid", get(accessibility))
         .route("/privacy", get(privacy))
+        .route("/over", get(super::about::about))
 }
 
 #[derive(Template)]
@@ -24,11 +25,15 @@ struct Statement {
 }
 
 async fn accessibility(ctx: Ctx) -> Response {
-    let paragraphs = accessibility_text(ctx.lang);
+    let mut paragraphs: Vec<String> = accessibility_text(ctx.lang)
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    paragraphs.insert(1, last_check(ctx.lang));
     let page = Statement {
         page: ctx.chrome(ctx.t.a11y_title),
         heading: ctx.t.a11y_title.to_owned(),
-        paragraphs: paragraphs.iter().map(|s| (*s).to_owned()).collect(),
+        paragraphs,
     };
     ctx.page(&page)
 }
@@ -42,6 +47,45 @@ async fn privacy(ctx: Ctx) -> Response {
         paragraphs,
     };
     ctx.page(&page)
+}
+
+/// The last clean run of the browser tests (`tests/browser/e2e.mjs` writes the file), built in.
+const LAST_CHECK: &str = include_str!("../../docs/accessibility-check.json");
+
+#[derive(serde::Deserialize)]
+struct Check {
+    tested: String,
+    wcag: String,
+    tool: String,
+    browser: String,
+    pages: u32,
+}
+
+/// When the web was last tested with axe-core in a real browser, and against which level.
+fn last_check(lang: Language) -> String {
+    match serde_json::from_str::<Check>(LAST_CHECK) {
+        Ok(c) => match lang {
+            Language::Nl => format!(
+                "Laatst getest op {}: {} pagina's met {} in {}, tegen {}, zonder ernstige of kritieke fouten.",
+                c.tested, c.pages, c.tool, c.browser, c.wcag
+            ),
+            Language::En => format!(
+                "Last tested on {}: {} pages with {} in {}, against {}, with no serious or critical violations.",
+                c.tested, c.pages, c.tool, c.browser, c.wcag
+            ),
+            Language::De => format!(
+                "Zuletzt getestet am {}: {} Seiten mit {} in {}, gegen {}, ohne schwere oder kritische Fehler.",
+                c.tested, c.pages, c.tool, c.browser, c.wcag
+            ),
+        },
+        Err(_) => lang
+            .pick(
+                "Datum van de laatste test onbekend.",
+                "Date of the last test unknown.",
+                "Datum des letzten Tests unbekannt.",
+            )
+            .to_owned(),
+    }
 }
 
 fn accessibility_text(lang: Language) -> &'static [&'static str] {

@@ -33,13 +33,18 @@ function expect(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
+let axePages = 0;
+let axeVersion = "";
+
 async function axe(page, label) {
+  axePages += 1;
   // The CSP forbids inline script tags on our pages; evaluating through the DevTools protocol is
   // not governed by it.
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () =>
     // eslint-disable-next-line no-undef
     await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  axeVersion = result.testEngine && result.testEngine.version || axeVersion;
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   const minor = result.violations.filter((v) => !bad.includes(v));
   for (const v of minor) console.log(`  # ${label}: ${v.impact} ${v.id} (${v.nodes.length})`);
@@ -107,6 +112,10 @@ await step("ask a question and see the right offer card (with JavaScript: stays 
   expect(page.url() === `${base}/`, "no navigation");
   const names = await page.locator("#ww-log .ww-card h3").allTextContents();
   expect(names.some((n) => /MKB Fonds Drenthe|NOM/i.test(n)), `cards: ${names.join(" | ")}`);
+  // The first answer says it is an automated assistant (EU AI Act, art. 50).
+  const disclosure = page.locator("#ww-log [data-testid=disclosure]");
+  expect(await disclosure.count() === 1, "the first answer carries the disclosure");
+  expect(/geautomatiseerde assistent/.test(await disclosure.innerText()), await disclosure.innerText());
   await axe(page, "chat answer");
   await shot(page, "chat-answer");
 });
@@ -155,6 +164,21 @@ await step("language switch: English page, lang attribute follows", async () => 
   await page.goto(`${base}/?lang=nl`);
 });
 
+await step("the first answer in English and German says it is an automated assistant", async () => {
+  for (const [lang, q, words] of [
+    ["en", "I want to start a bakery in Emmen, where can I get a loan?", /automated assistant/],
+    ["de", "Ich möchte in Emmen eine Bäckerei eröffnen, wo bekomme ich einen Kredit?", /automatisierten Assistenten/],
+  ]) {
+    await page.goto(`${base}/?lang=${lang}`);
+    await page.fill("#q", q);
+    await page.click("#ww-ask button[type=submit]");
+    const d = page.locator("#ww-log [data-testid=disclosure]");
+    await d.waitFor();
+    expect(words.test(await d.innerText()), `${lang}: ${await d.innerText()}`);
+  }
+  await page.goto(`${base}/?lang=nl`);
+});
+
 await step("search /aanbod with a typo and a facet filter; the URL can be shared", async () => {
   await page.goto(`${base}/aanbod`);
   await page.fill("#search-q", "subsidei");
@@ -181,7 +205,13 @@ await step("one offer in full, with sources and similar offers", async () => {
 });
 
 await step("statements and the 404 page", async () => {
-  for (const [path, name] of [["/toegankelijkheid", "toegankelijkheid"], ["/privacy", "privacy"]]) {
+  for (const [path, name] of [
+    ["/toegankelijkheid", "toegankelijkheid"],
+    ["/privacy", "privacy"],
+    ["/over", "over"],
+    ["/over?lang=en", "over-en"],
+    ["/over?lang=de", "over-de"],
+  ]) {
     const r = await page.goto(`${base}${path}`);
     expect(r.status() === 200, `${path} ${r.status()}`);
     await axe(page, name);
@@ -257,9 +287,21 @@ await step("no errors in the browser console", async () => {
   expect(consoleErrors.length === 0, consoleErrors.join("\n"));
 });
 
+const chromiumVersion = browser.version();
 await browser.close();
 console.log(`browser: ${passed} passed, ${failed} failed`);
 if (failed) {
   console.log(`failed: ${failures.join("; ")}`);
   process.exit(1);
 }
+// A clean run records itself; the accessibility statement shows the last recorded run (commit the
+// file to publish it).
+const { writeFileSync } = await import("node:fs");
+writeFileSync(new URL("../../docs/accessibility-check.json", import.meta.url), JSON.stringify({
+  tested: new Date().toISOString().slice(0, 10),
+  wcag: "WCAG 2.1 AA",
+  tool: `axe-core ${axeVersion}`,
+  browser: `Chromium ${chromiumVersion}`,
+  pages: axePages,
+  serious_violations: 0,
+}, null, 2) + "\n");
