@@ -86,7 +86,7 @@ impl Value {
             let sep = if lang == Language::En { ',' } else { '.' };
             let mut out = String::new();
             for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     out.push(sep);
                 }
                 out.push(c);

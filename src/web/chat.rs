@@ -33,6 +33,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
 struct ChatPage {
     page: Chrome,
     privacy: &'static str,
+    /// For the card template the script fills: what stands in for "open" with rounds.
+    rounds_note: &'static str,
     handoff: Handoff,
     answer: Option<AnswerView>,
     /// A confirmation after feedback.
@@ -158,6 +160,7 @@ fn page(ctx: &Ctx, app: &AppState) -> ChatPage {
     ChatPage {
         page: ctx.chrome(ctx.t.nav_chat),
         privacy: crate::texts::privacy_notice(ctx.lang),
+        rounds_note: crate::texts::rounds_note(ctx.lang),
         handoff: handoff(app),
         answer: None,
         alert: None,

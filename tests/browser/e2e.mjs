@@ -198,7 +198,8 @@ await step("search /aanbod with a typo and a facet filter; the URL can be shared
 await step("one offer in full, with sources and similar offers", async () => {
   await page.goto(`${base}/aanbod/mkb-fonds-drenthe`);
   expect(await page.locator("h1").innerText() !== "", "heading");
-  expect(await page.getByRole("heading", { name: "Bronnen" }).count() === 1, "sources");
+  const sourcesHeadings = await page.getByRole("heading", { name: "Bronnen", exact: true }).count();
+  expect(sourcesHeadings === 1, `sources headings: ${sourcesHeadings}`);
   expect(await page.getByText("Laatst gecontroleerd").count() === 1, "last reviewed");
   await axe(page, "offer");
   await shot(page, "aanbod-offer");
@@ -217,6 +218,9 @@ await step("statements and the 404 page", async () => {
     await axe(page, name);
     await shot(page, name);
   }
+  // ?lang= is remembered in a cookie: back to Dutch for the steps that follow.
+  await page.goto(`${base}/over?lang=nl`);
+  expect(/Laatst getest op/.test(await (await page.goto(`${base}/toegankelijkheid`)).text()), "the accessibility statement says when it was last tested");
   const r = await page.goto(`${base}/bestaat-niet`);
   expect(r.status() === 404, `404 page: ${r.status()}`);
   await axe(page, "404");
@@ -230,7 +234,8 @@ await step("the dashboard asks to sign in; a wrong password gets the generic mes
   await page.fill("#login-name", process.env.OFFICER_NAME);
   await page.fill("#login-password", "wrong-password-123");
   await Promise.all([page.waitForNavigation(), page.click(".ww-login button")]);
-  expect(await page.getByText("De combinatie van naam en wachtwoord klopt niet.").count() === 1, "generic message");
+  const generic = await page.getByText("De combinatie van naam en wachtwoord klopt niet.").count();
+  expect(generic === 1, `generic message: ${generic} on ${page.url()}: ${(await page.locator("main").innerText()).slice(0, 300)}`);
 });
 
 await step("sign in as an officer, see the matrix and triage a gap", async () => {

@@ -32,9 +32,22 @@
       badge.textContent = o.status === "closed" ? t.dataset.closed : t.dataset.check;
       badge.classList.add(o.status === "closed" ? "ww-badge--closed" : "ww-badge--check");
       badge.hidden = false;
+    } else if (o.rounds) {
+      // Never a plain "open" for a scheme that opens in rounds.
+      badge.textContent = t.dataset.rounds;
+      badge.classList.add("ww-badge--check");
+      badge.hidden = false;
     }
     slot(li, "why").textContent = o.why;
     slot(li, "how").textContent = o.how_to_apply;
+    if (o.figures && o.figures.length) {
+      o.figures.forEach(function (f) {
+        var item = document.createElement("li");
+        item.textContent = f.text;
+        slot(li, "figures").appendChild(item);
+      });
+      slot(li, "figures-box").hidden = false;
+    }
     slot(li, "url").href = safeHref(o.url);
     return li;
   }
@@ -52,6 +65,7 @@
       paras.appendChild(el);
     });
     if (a.notice) { slot(li, "notice").textContent = a.notice; slot(li, "notice").hidden = false; }
+    if (a.disclosure) { slot(li, "disclosure").textContent = a.disclosure; slot(li, "disclosure").hidden = false; } else { slot(li, "disclosure").remove(); }
     var cards = slot(li, "cards");
     (a.offers || []).forEach(function (o) { cards.appendChild(card(o)); });
     if (!cards.children.length) cards.remove();
