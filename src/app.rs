@@ -1,13 +1,15 @@
-//! The application: everything a channel (the API, the web pages, the Discord bot) needs to serve
-//! someone, built once at start by [`crate::startup`] and cloned cheaply into each handler.
+//! The application core: everything a channel (the API, the web pages, the Discord bot) needs to
+//! serve someone, and nothing only one channel needs (the HTTP state wraps it). Built once at start
+//! and cloned cheaply into each handler; [`App::reload`] swaps the knowledge in.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use anyhow::Context;
 use arc_swap::ArcSwap;
 
 use crate::assistant::{Assistant, MemoryConversations};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, CatalogError};
 use crate::privacy::Redactor;
 use crate::store::Store;
 
@@ -20,8 +22,6 @@ pub struct App {
     pub knowledge_dir: PathBuf,
     /// How long a conversation's understanding is kept without a new message.
     pub conversation_ttl: std::time::Duration,
-    /// Bearer token for `POST /api/admin/reload`; reload over HTTP is off without one.
-    pub admin_token: Option<String>,
     /// Names this process in the database (host and pid), for several instances.
     pub instance: String,
     /// Removes personal data from questions before anything is stored.
@@ -30,11 +30,6 @@ pub struct App {
     pub spool: Option<Arc<crate::spool::Spool>>,
     /// The secret that turns a client address or Discord id into this month's pseudonym.
     pub pseudonym_salt: Arc<str>,
-    /// One budget per client for the public endpoints that do work (see [`crate::http::rate_limit`]).
-    pub rate_limiter: Arc<crate::http::rate_limit::RateLimiter>,
-    /// Reverse proxies in front of us that append to `X-Forwarded-For` (see
-    /// [`crate::http::client_addr`]).
-    pub trusted_proxies: usize,
     /// The threads the assistant's CPU-bound work runs on, in arrival order (see
     /// [`crate::compute`]).
     pub compute: Arc<crate::compute::ComputePool>,
@@ -59,6 +54,48 @@ pub struct SemanticStatus {
 }
 
 impl App {
+    /// Loads the knowledge directory again and swaps it in whole; start-up, SIGHUP and the admin
+    /// endpoint all call this. A broken knowledge base is refused and the old one keeps serving.
+    pub async fn reload(&self) -> anyhow::Result<usize> {
+        let state = self;
+        let dir = state.knowledge_dir.clone();
+        let loaded = tokio::task::spawn_blocking(move || load_catalog(&dir))
+            .await
+            .map_err(anyhow::Error::from)
+            .and_then(|r| r);
+        crate::metrics::knowledge_reload(loaded.is_ok());
+        let (catalog, warnings) = loaded?;
+        let n = catalog.kb.offers.len();
+        // Changed text is embedded before the swap, so answers keep their semantic signal; when the
+        // embedder does not answer, the lexical snapshot goes in and the keeper adds the vectors.
+        let catalog = match &state.semantics {
+            Some(sem) if sem.is_up().await => match sem.index(catalog.kb.clone()).await {
+                Ok((index, _)) => catalog.with_semantic(Arc::new(index)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "reloaded without offer vectors for now");
+                    catalog
+                }
+            },
+            _ => catalog,
+        };
+        crate::metrics::semantic_enabled(catalog.semantic().is_some());
+        state.redactor.set_known(known_words(&catalog.kb));
+        crate::metrics::offers_due(
+            crate::knowledge::review::due(&catalog.kb, time::OffsetDateTime::now_utc().date())
+                .len(),
+        );
+        state.catalog.store(Arc::new(catalog));
+        if let Err(e) = state
+            .store
+            .record_knowledge_load(n, warnings, &state.instance)
+            .await
+        {
+            tracing::warn!(error = %e, "could not record the knowledge reload");
+        }
+        tracing::info!(offers = n, "knowledge reloaded");
+        Ok(n)
+    }
+
     pub async fn semantic_status(&self) -> SemanticStatus {
         let Some(sem) = &self.semantics else {
             return SemanticStatus {
@@ -85,4 +122,32 @@ impl App {
             reason,
         }
     }
+}
+
+/// Loads the knowledge directory into a catalog, logging every warning and problem.
+pub fn load_catalog(dir: &std::path::Path) -> anyhow::Result<(Catalog, usize)> {
+    match Catalog::load(dir) {
+        Ok((c, warnings)) => {
+            for w in &warnings {
+                tracing::warn!("{w}");
+            }
+            Ok((c, warnings.len()))
+        }
+        Err(CatalogError::Knowledge(e)) => {
+            for p in &e.problems {
+                tracing::error!("{p}");
+            }
+            Err(anyhow::anyhow!(e)).context(format!("loading knowledge from {}", dir.display()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A redactor that keeps what this knowledge base knows (places, offers, providers, its prose).
+pub fn redactor_for(kb: &crate::knowledge::KnowledgeBase) -> crate::privacy::Redactor {
+    crate::privacy::Redactor::with_known(known_words(kb))
+}
+
+fn known_words(kb: &crate::knowledge::KnowledgeBase) -> crate::privacy::Known {
+    crate::privacy::Known::from_texts(kb.proper_names(), kb.prose())
 }

@@ -43,6 +43,7 @@ pub mod insights;
 pub mod knowledge;
 pub mod metrics;
 pub mod privacy;
+pub mod router;
 pub mod search;
 pub mod spool;
 pub mod startup;

@@ -9,38 +9,23 @@ use anyhow::Context;
 use arc_swap::ArcSwap;
 use tokio::net::TcpListener;
 
+use crate::app::App;
 use crate::assistant::{Assistant, MemoryConversations};
-use crate::catalog::{Catalog, CatalogError};
+use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::embed::Semantics;
-use crate::http::{AppState, router};
+use crate::http::AppState;
+use crate::router::router;
 use crate::store::{Store, StoreError};
-
-fn load_catalog(dir: &std::path::Path) -> anyhow::Result<(Catalog, usize)> {
-    match Catalog::load(dir) {
-        Ok((c, warnings)) => {
-            for w in &warnings {
-                tracing::warn!("{w}");
-            }
-            Ok((c, warnings.len()))
-        }
-        Err(CatalogError::Knowledge(e)) => {
-            for p in &e.problems {
-                tracing::error!("{p}");
-            }
-            Err(anyhow::anyhow!(e)).context(format!("loading knowledge from {}", dir.display()))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
 
 /// Builds the application state: knowledge, index, database (migrated).
 pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
     crate::metrics::install();
     let dir = config.knowledge_dir.clone();
-    let (catalog, warnings) = tokio::task::spawn_blocking(move || load_catalog(&dir)).await??;
+    let (catalog, warnings) =
+        tokio::task::spawn_blocking(move || crate::app::load_catalog(&dir)).await??;
     crate::assistant::warm_up();
-    let redactor = Arc::new(redactor_for(&catalog.kb));
+    let redactor = Arc::new(crate::app::redactor_for(&catalog.kb));
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("connecting to {}", config.database_url_redacted()))?;
@@ -54,7 +39,7 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         backend = store.backend(),
         "knowledge loaded"
     );
-    Ok(AppState {
+    let app = App {
         catalog: Arc::new(ArcSwap::from_pointee(catalog)),
         assistant: Arc::new(Assistant::new(MemoryConversations::new(
             Duration::from_secs(config.conversation_ttl_minutes.max(1) * 60),
@@ -63,7 +48,6 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
         store,
         knowledge_dir: config.knowledge_dir.clone(),
         conversation_ttl: Duration::from_secs(config.conversation_ttl_minutes.max(1) * 60),
-        admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
         instance,
         redactor,
         spool: Some(Arc::new(
@@ -71,13 +55,17 @@ pub async fn build_state(config: &Config) -> anyhow::Result<AppState> {
                 .with_context(|| format!("opening the spool in {}", config.spool_dir.display()))?,
         )),
         pseudonym_salt,
+        compute: Arc::new(crate::compute::ComputePool::per_core()),
+        semantics: start_semantics(&config.embed),
+        semantic_off: crate::embed::service::why_off(&config.embed).into(),
+    };
+    Ok(AppState {
+        app,
         rate_limiter: Arc::new(crate::http::rate_limit::RateLimiter::per_minute(
             config.rate_limit_per_minute,
         )),
         trusted_proxies: config.trusted_proxies,
-        compute: Arc::new(crate::compute::ComputePool::per_core()),
-        semantics: start_semantics(&config.embed),
-        semantic_off: crate::embed::service::why_off(&config.embed).into(),
+        admin_token: config.admin_token.clone().filter(|t| !t.is_empty()),
     })
 }
 
@@ -155,44 +143,6 @@ fn hostname() -> String {
         .unwrap_or_else(|_| "wegwijzer".into())
 }
 
-/// Loads the knowledge directory again and swaps it in whole. A broken knowledge base is refused
-/// and the old one keeps serving.
-pub async fn reload(state: &AppState) -> anyhow::Result<usize> {
-    let dir = state.knowledge_dir.clone();
-    let loaded = tokio::task::spawn_blocking(move || load_catalog(&dir))
-        .await
-        .map_err(anyhow::Error::from)
-        .and_then(|r| r);
-    crate::metrics::knowledge_reload(loaded.is_ok());
-    let (catalog, warnings) = loaded?;
-    let n = catalog.kb.offers.len();
-    // Changed text is embedded before the swap, so answers keep their semantic signal; when the
-    // embedder does not answer, the lexical snapshot goes in and the keeper adds the vectors.
-    let catalog = match &state.semantics {
-        Some(sem) if sem.is_up().await => match sem.index(catalog.kb.clone()).await {
-            Ok((index, _)) => catalog.with_semantic(Arc::new(index)),
-            Err(e) => {
-                tracing::warn!(error = %e, "reloaded without offer vectors for now");
-                catalog
-            }
-        },
-        _ => catalog,
-    };
-    crate::metrics::semantic_enabled(catalog.semantic().is_some());
-    state.redactor.set_known(known_words(&catalog.kb));
-    crate::metrics::offers_due(crate::knowledge::review::due(&catalog.kb, today()).len());
-    state.catalog.store(Arc::new(catalog));
-    if let Err(e) = state
-        .store
-        .record_knowledge_load(n, warnings, &state.instance)
-        .await
-    {
-        tracing::warn!(error = %e, "could not record the knowledge reload");
-    }
-    tracing::info!(offers = n, "knowledge reloaded");
-    Ok(n)
-}
-
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
@@ -217,15 +167,6 @@ fn spawn_review_warning(state: AppState) {
             }
         }
     });
-}
-
-/// A redactor that keeps what this knowledge base knows (places, offers, providers, its prose).
-pub fn redactor_for(kb: &crate::knowledge::KnowledgeBase) -> crate::privacy::Redactor {
-    crate::privacy::Redactor::with_known(known_words(kb))
-}
-
-fn known_words(kb: &crate::knowledge::KnowledgeBase) -> crate::privacy::Known {
-    crate::privacy::Known::from_texts(kb.proper_names(), kb.prose())
 }
 
 /// Serves on `listener` until `shutdown` completes.
@@ -273,7 +214,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let bot = config.discord.token.is_some().then(|| {
         tracing::info!("starting the Discord bot");
         tokio::spawn(crate::discord::run(
-            state.clone(),
+            state.app.clone(),
             config.discord.clone(),
             stopped,
         ))
@@ -409,7 +350,7 @@ fn spawn_reload_on_sighup(state: AppState) {
             return;
         };
         while hup.recv().await.is_some() {
-            if let Err(e) = reload(&state).await {
+            if let Err(e) = state.app.reload().await {
                 tracing::error!(
                     error = format!("{e:#}"),
                     "reload on SIGHUP failed; keeping the old knowledge"

@@ -23,7 +23,7 @@ use wegwijzer::privacy::report::{self, BATTERY};
 static REDACTOR: LazyLock<Redactor> = LazyLock::new(|| {
     let today = time::OffsetDateTime::now_utc().date();
     let (kb, _) = KnowledgeBase::load(&common::knowledge_dir(), today).expect("knowledge loads");
-    wegwijzer::startup::redactor_for(&kb)
+    wegwijzer::app::redactor_for(&kb)
 });
 
 struct Row {

@@ -427,7 +427,7 @@ pub fn redaction(dir: &Path, json: bool, questions: Option<&Path>) -> anyhow::Re
     let (kb, _) = KnowledgeBase::load(dir, today)
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| format!("loading {}", dir.display()))?;
-    let redactor = crate::startup::redactor_for(&kb);
+    let redactor = crate::app::redactor_for(&kb);
     if let Some(path) = questions {
         // A TSV with a `question` column (the routing sets): how many of its words stay.
         let text =

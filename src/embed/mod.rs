@@ -12,6 +12,7 @@
 pub mod batch;
 pub mod cache;
 pub mod child;
+mod config;
 pub mod index;
 pub mod query;
 pub mod service;
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cache::VectorCache;
 pub use child::ChildEmbedder;
+pub use config::EmbedConfig;
 pub use index::SemanticIndex;
 pub use query::QueryEmbedder;
 pub use service::Semantics;

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::EmbedConfig;
 use super::index::BuildStats;
 use super::{
     ChildEmbedder, EmbedError, Embedder, OpenAiEmbedder, QueryEmbedder, SemanticIndex, VectorCache,
 };
-use crate::config::EmbedConfig;
 use crate::knowledge::KnowledgeBase;
 
 /// Questions kept with their vectors (a repeated question costs no embedding).

@@ -55,14 +55,17 @@ async fn reload(
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        // The scheme is case-insensitive (RFC 9110), as for API tokens.
+        .and_then(super::auth::bearer_token)
         .unwrap_or("");
     if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         return Err(ApiError::Forbidden(
             "a valid admin token is required".into(),
         ));
     }
-    let offers = crate::startup::reload(&state)
+    let offers = state
+        .app
+        .reload()
         .await
         .map_err(|e| ApiError::BadRequest(format!("{e:#}")))?;
     Ok(Json(json!({"status": "reloaded", "offers": offers})))

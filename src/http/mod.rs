@@ -32,11 +32,33 @@ use tracing::Level;
 /// The public API refuses bodies larger than this.
 pub const API_BODY_LIMIT: usize = 16 * 1024;
 
-/// The router's state is the application itself.
-pub type AppState = crate::app::App;
+/// The HTTP channels' state: the core [`App`](crate::app::App) and what only HTTP needs. Derefs to
+/// the app, so handlers read `state.store` as before.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: crate::app::App,
+    /// One budget per client for the public endpoints that do work (see [`rate_limit`]).
+    pub rate_limiter: std::sync::Arc<rate_limit::RateLimiter>,
+    /// Reverse proxies in front of us that append to `X-Forwarded-For` (see [`client_addr`]).
+    pub trusted_proxies: usize,
+    /// Bearer token for `POST /api/admin/reload`; reload over HTTP is off without one.
+    pub admin_token: Option<String>,
+}
 
-pub fn router(state: AppState) -> Router {
-    // The endpoints that make the service work or write draw on one budget per client.
+impl std::ops::Deref for HttpState {
+    type Target = crate::app::App;
+
+    fn deref(&self) -> &crate::app::App {
+        &self.app
+    }
+}
+
+/// The state every HTTP handler (API and web pages) gets.
+pub type AppState = HttpState;
+
+/// The JSON API, to be nested under `/api`. The endpoints that make the service work or write draw
+/// on one budget per client.
+pub fn api(state: &AppState) -> Router<AppState> {
     let limited = Router::new()
         .merge(ask::router())
         .merge(feedback::router())
@@ -44,24 +66,37 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             rate_limit::limit,
         ));
-    let api = Router::new()
+    Router::new()
         .merge(offers::router())
         .merge(openapi::router())
         .merge(limited)
         .merge(gaps::router())
         .merge(insights::router())
         .merge(health::admin_router())
-        .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
-    let app = Router::new()
-        .nest("/api", api)
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+}
+
+/// `/healthz`, `/readyz` and `/metrics`: for the operator, outside `/api`.
+pub fn service_routes() -> Router<AppState> {
+    Router::new()
         .merge(health::router())
-        .merge(crate::web::router(&state))
         .merge(telemetry::router())
-        // After every route is in: it applies to the method routers registered so far.
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .fallback(fallback)
-        .with_state(state);
-    crate::web::security_headers(app)
+}
+
+/// A 405 in the API's JSON shape.
+pub async fn method_not_allowed() -> ApiError {
+    error::method_not_allowed().await
+}
+
+/// A 404 in the API's JSON shape.
+pub async fn not_found() -> ApiError {
+    error::not_found().await
+}
+
+/// The layers every request passes, outermost last: timeout, panic catching, metrics, the request's
+/// span and id, and hiding credentials from the trace.
+pub fn layers(router: Router) -> Router {
+    router
         // Layers wrap each route, innermost first, so the span and metrics see the matched route.
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -82,14 +117,4 @@ pub fn router(state: AppState) -> Router {
             header::COOKIE,
             HeaderName::from_static("x-admin-token"),
         ]))
-}
-
-/// Unknown paths: JSON under `/api`, a page for people elsewhere.
-async fn fallback(req: axum::extract::Request) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let path = req.uri().path();
-    if path == "/api" || path.starts_with("/api/") {
-        return error::not_found().await.into_response();
-    }
-    crate::web::not_found(req.headers()).await
 }

@@ -81,27 +81,23 @@ pub(crate) fn key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Middleware: resolves the client address (kept in the request's extensions for the handler) and
-/// refuses the request with 429 when the client's budget is spent: the API's JSON error under
-/// `/api`, an error page in the visitor's language for the web forms (chat, feedback, login).
+/// Resolves the client address (kept in the request's extensions for the handler) and spends one
+/// of its budget; `Err` holds the seconds to wait when it is spent. Each channel answers the refusal
+/// in its own way: the API with JSON ([`limit`]), the web pages with a page.
+pub fn admit(app: &AppState, parts: &mut axum::http::request::Parts) -> Result<(), u64> {
+    let client = ClientAddr::from_parts(parts, app.trusted_proxies);
+    parts.extensions.insert(client);
+    app.rate_limiter.check(client).map_err(|wait| {
+        crate::metrics::rate_limited();
+        wait.as_secs_f64().ceil().max(1.0) as u64
+    })
+}
+
+/// Middleware for the API: refuses with the JSON 429 (with `Retry-After`) when the budget is spent.
 pub async fn limit(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let client = ClientAddr::from_parts(&parts, app.trusted_proxies);
-    parts.extensions.insert(client);
-    if let Err(wait) = app.rate_limiter.check(client) {
-        crate::metrics::rate_limited();
-        let retry_after_secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-        // Inside `nest("/api", …)` the path is stripped; the original one tells the API apart.
-        let api = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map_or(&parts.uri, |o| &o.0)
-            .path()
-            .starts_with("/api/");
-        if api {
-            return ApiError::RateLimited { retry_after_secs }.into_response();
-        }
-        return crate::web::too_many_requests(&parts.headers, retry_after_secs);
+    if let Err(retry_after_secs) = admit(&app, &mut parts) {
+        return ApiError::RateLimited { retry_after_secs }.into_response();
     }
     next.run(Request::from_parts(parts, body)).await
 }

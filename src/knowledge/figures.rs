@@ -17,7 +17,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::offer::{format_date, parse_date};
+use super::dates::{format_date, parse_date};
 use crate::domain::Language;
 
 /// A figure as written in the front matter.

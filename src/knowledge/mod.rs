@@ -2,6 +2,7 @@
 //! from `knowledge/taxonomy.toml`, validated so that every later module can trust them.
 //! It owns parsing and validation only; indexing is `search`'s, routing is `assistant`'s.
 
+mod dates;
 pub mod evaluation;
 pub mod figures;
 mod intents;

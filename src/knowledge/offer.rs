@@ -4,7 +4,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use time::Date;
-use time::macros::format_description;
 
 use super::problem::Problem;
 use super::taxonomy::Taxonomy;
@@ -219,16 +218,7 @@ pub struct Offer {
     pub body: String,
 }
 
-const DATE: &[time::format_description::FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]");
-
-pub fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(s.trim(), DATE).ok()
-}
-
-pub fn format_date(d: Date) -> String {
-    d.format(DATE).unwrap_or_default()
-}
+pub use super::dates::{format_date, parse_date};
 
 fn valid_source_date(s: &str) -> bool {
     if s == "undated" {

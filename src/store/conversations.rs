@@ -1,11 +1,10 @@
 //! Conversation state in the database, so a conversation started on one instance continues on
-//! another. Only the understood slots are stored (see `assistant::ConversationState`), as JSON,
-//! with an expiry.
+//! another. Only the understood slots are stored (the assistant's `ConversationState`), as JSON,
+//! with an expiry. The store takes any serde type, so it needs nothing from the assistant above it.
 
 use sqlx::Row;
 
 use super::{Store, StoreError, stamp, with_pool, with_writer};
-use crate::assistant::ConversationState;
 
 impl Store {
     /// Whether several instances may share this database (then conversations live in it too).
@@ -13,10 +12,10 @@ impl Store {
         matches!(self.db, super::Db::Postgres(_))
     }
 
-    pub async fn load_conversation(
+    pub async fn load_conversation<S: serde::de::DeserializeOwned>(
         &self,
         id: &str,
-    ) -> Result<Option<ConversationState>, StoreError> {
+    ) -> Result<Option<S>, StoreError> {
         const SQL: &str = "SELECT state FROM conversations WHERE id = $1 AND expires_at > $2";
         let now = stamp(time::Duration::ZERO);
         let row = with_pool!(self, pool => {
@@ -28,7 +27,7 @@ impl Store {
     pub async fn save_conversation(
         &self,
         id: &str,
-        state: &ConversationState,
+        state: &impl serde::Serialize,
         ttl: std::time::Duration,
     ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO conversations (id, state, expires_at) VALUES ($1, $2, $3) \

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use super::demand::{Cells, DemandKey, write_cells};
+use super::cells::{Cells, DemandKey, write_cells};
 use super::{Store, StoreError, with_pool, with_writer};
 
 /// A gap to record. `question` must already be redacted (`None` when redaction failed).
@@ -218,7 +218,7 @@ impl<'a> GapWrite<'a> {
     ) -> Self {
         let (stamp, day) = match created_at {
             Some(at) => (at.to_owned(), at.get(..10).unwrap_or_default().to_owned()),
-            None => now(),
+            None => super::clock::now(),
         };
         GapWrite {
             gap,
@@ -279,17 +279,6 @@ fn split(s: &str) -> Vec<String> {
         .filter(|x| !x.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// Today's date in UTC, `YYYY-MM-DD`: the day demand is counted on.
-pub(crate) fn today() -> String {
-    now().1
-}
-
-fn now() -> (String, String) {
-    let stamp = super::stamp(time::Duration::ZERO);
-    let day = stamp.get(..10).unwrap_or_default().to_owned();
-    (stamp, day)
 }
 
 /// A person's pseudonym for this month: a salted hash of what identifies them to a channel (an IP
@@ -398,7 +387,7 @@ impl Store {
              ON CONFLICT (conversation_id, feedback_turn) DO NOTHING RETURNING id";
         const UPDATE: &str = "UPDATE gaps SET question = COALESCE($1, question), updated_at = $2 \
              WHERE conversation_id = $3 AND feedback_turn = $4 RETURNING id";
-        let (stamp, day) = now();
+        let (stamp, day) = super::clock::now();
         let reference = uuid::Uuid::new_v4().to_string();
         let found = with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -529,7 +518,7 @@ impl Store {
 
     /// Triage: sets what is given (status, note, covering offer) and stamps the change.
     pub async fn triage_gap(&self, id: i64, t: &Triage) -> Result<Option<GapRecord>, StoreError> {
-        let (stamp, _) = now();
+        let (stamp, _) = super::clock::now();
         const SQL: &str = "UPDATE gaps SET status = COALESCE($1, status), note = COALESCE($2, note), \
              covered_by = COALESCE($3, covered_by), updated_at = $4 WHERE id = $5";
         const BEFORE: &str = "SELECT day, reason, channel, status FROM gaps WHERE id = $1";

@@ -10,13 +10,15 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Row, SqlitePool};
 
 pub mod breaker;
+mod cells;
+mod clock;
 mod conversations;
 mod demand;
 mod gaps;
 mod group_commit;
 mod people;
 mod rollup;
-pub use demand::{DemandColumn, DemandKey, DemandRow};
+pub use cells::{DemandColumn, DemandKey, DemandRow};
 pub use gaps::{GAP_STATUSES, GapFilter, GapRecord, GapText, NewGap, Triage, pseudonym};
 pub use people::{AuditEntry, Session, TokenInfo, TokenStatus};
 
@@ -169,7 +171,7 @@ impl Store {
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
             Db::Postgres(pool)
         } else {
-            return Err(StoreError::UnsupportedUrl(crate::config::redact_url(url)));
+            return Err(StoreError::UnsupportedUrl(redact_url(url)));
         };
         let mut store = Store {
             db: store,
@@ -262,5 +264,19 @@ impl Store {
             }
             Db::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+/// A database address with its password replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
     }
 }

@@ -15,12 +15,9 @@ use std::collections::{BTreeSet, HashSet};
 
 use time::Date;
 
-use super::demand::{DemandColumn, DemandRow};
+use super::cells::{DemandColumn, DemandRow, LOCK};
 use super::{Db, Store, StoreError, with_pool, with_writer};
 use crate::knowledge::{format_date, parse_date};
-
-/// The advisory lock (PostgreSQL) that orders summing against late writes.
-const LOCK: i64 = 0x5765_6777_0001;
 
 /// The last day that may be summed, for a given today.
 pub(crate) fn closed_until(today: Date) -> Date {
@@ -91,38 +88,6 @@ fn dims(rows: DemandColumn, cols: DemandColumn) -> String {
     format!("{}:{}", rows.sql(), cols.sql())
 }
 
-/// Removes the buckets a write to `day` makes stale, inside the writer's open transaction. Days
-/// from today on have no buckets and cost nothing.
-macro_rules! invalidate {
-    ($tx:expr, $db:expr, $day:expr) => {
-        if $crate::store::rollup::may_have_buckets($day) {
-            if matches!($db, $crate::store::Db::Postgres(_)) {
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind($crate::store::rollup::lock_id())
-                    .execute(&mut *$tx)
-                    .await?;
-            }
-            let month = $day.get(..7).unwrap_or_default();
-            for sql in [
-                "DELETE FROM demand_rollup WHERE (grain = 'd' AND period = $1) OR (grain = 'm' AND period = $2)",
-                "DELETE FROM demand_rollup_done WHERE (grain = 'd' AND period = $1) OR (grain = 'm' AND period = $2)",
-            ] {
-                sqlx::query(sql).bind($day).bind(month).execute(&mut *$tx).await?;
-            }
-        }
-    };
-}
-pub(crate) use invalidate;
-
-pub(crate) fn lock_id() -> i64 {
-    LOCK
-}
-
-/// Whether a day is before today (UTC): only such days can have been summed.
-pub(crate) fn may_have_buckets(day: &str) -> bool {
-    day < super::gaps::today().as_str()
-}
-
 impl Store {
     /// Demand between two days (inclusive, `YYYY-MM-DD`) grouped by two dimensions and outcome,
     /// from the buckets (summing those still missing) and the demand table for the open days.
@@ -137,7 +102,7 @@ impl Store {
         let (Some(f), Some(t)) = (parse_date(from), parse_date(to)) else {
             return Ok(Vec::new());
         };
-        let today = parse_date(&super::gaps::today()).unwrap_or(t);
+        let today = parse_date(&super::clock::today()).unwrap_or(t);
         let plan = Plan::new(f, t, today);
         let key = dims(rows, cols);
         self.sum_missing(rows, cols, &key, &plan).await?;

@@ -23,8 +23,7 @@ use crate::http::client_addr::ClientAddr;
 
 /// A login attempt draws on the client's rate-limit budget besides the failure count below.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let limited =
-        axum::middleware::from_fn_with_state(state.clone(), crate::http::rate_limit::limit);
+    let limited = axum::middleware::from_fn_with_state(state.clone(), super::limit);
     Router::new()
         .route(
             "/login",

@@ -21,8 +21,7 @@ use crate::http::client_addr::ClientAddr;
 
 /// The forms that ask and give feedback draw on the client's rate-limit budget, like the API.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let limited =
-        || axum::middleware::from_fn_with_state(state.clone(), crate::http::rate_limit::limit);
+    let limited = || axum::middleware::from_fn_with_state(state.clone(), super::limit);
     Router::new()
         .route("/", get(chat_page).merge(post(ask).route_layer(limited())))
         .route("/feedback", post(feedback).route_layer(limited()))

@@ -395,6 +395,21 @@ impl IntoResponse for WebError {
     }
 }
 
+/// Middleware for the web forms (chat, feedback, login): the same per-client budget as the API, but
+/// a spent budget gets a page in the visitor's language rather than JSON.
+pub async fn limit(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    if let Err(retry_after_secs) = crate::http::rate_limit::admit(&app, &mut parts) {
+        return too_many_requests(&parts.headers, retry_after_secs);
+    }
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
+
 /// The page for a client over its rate limit, with `Retry-After`.
 pub fn too_many_requests(headers: &axum::http::HeaderMap, retry_after_secs: u64) -> Response {
     let lang = cookie_value(headers, LANG_COOKIE)
