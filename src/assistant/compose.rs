@@ -21,7 +21,8 @@ fn join(items: &[String], lang: Language) -> String {
     }
 }
 
-/// One sentence on why an offer fits, built from what matched.
+/// One sentence on why an offer fits, built from what matched: the offer's name, the reasons
+/// [`fit_reasons`] finds, then its summary. Without any reason, the summary alone.
 pub fn why(
     offer: &Offer,
     fit: &Fit,
@@ -29,57 +30,7 @@ pub fn why(
     municipality: Option<&str>,
     lang: Language,
 ) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let themes: Vec<String> = fit
-        .themes
-        .iter()
-        .filter_map(|t| tax.theme(t))
-        .map(|t| t.label.get(lang).to_lowercase())
-        .collect();
-    if !themes.is_empty() {
-        parts.push(format!(
-            "{} {}",
-            lang.pick("gaat over", "covers", "betrifft"),
-            join(&themes, lang)
-        ));
-    }
-    let auds: Vec<String> = fit
-        .audiences
-        .iter()
-        .filter_map(|a| tax.audience(a))
-        .map(|a| a.label.get(lang).to_lowercase())
-        .collect();
-    if !auds.is_empty() {
-        parts.push(format!(
-            "{} {}",
-            lang.pick("is bedoeld voor", "is meant for", "richtet sich an"),
-            join(&auds, lang)
-        ));
-    }
-    if let (Some(RegionMatch::Local), Some(m)) = (fit.region, municipality) {
-        let name = tax.region_label(m, lang);
-        parts.push(format!(
-            "{} {name}",
-            lang.pick(
-                "is er voor ondernemers in",
-                "serves businesses in",
-                "ist für Unternehmen in"
-            )
-        ));
-    }
-    if fit.amount_in_range == Some(true) {
-        let range = amount_range(offer, lang);
-        if !range.is_empty() {
-            parts.push(format!(
-                "{} {range}",
-                lang.pick(
-                    "past bij uw bedrag:",
-                    "fits your amount:",
-                    "passt zu Ihrem Betrag:"
-                )
-            ));
-        }
-    }
+    let parts = fit_reasons(offer, fit, tax, municipality, lang);
     if parts.is_empty() {
         return offer.summary.get(lang).to_owned();
     }
@@ -89,6 +40,101 @@ pub fn why(
         join(&parts, lang),
         offer.summary.get(lang)
     )
+}
+
+/// The reasons an offer fits, in a fixed order (themes, audiences, the asker's municipality, the
+/// amount), each a clause that follows the offer's name. Only what actually matched is said, so
+/// that a reason is never invented.
+fn fit_reasons(
+    offer: &Offer,
+    fit: &Fit,
+    tax: &Taxonomy,
+    municipality: Option<&str>,
+    lang: Language,
+) -> Vec<String> {
+    [
+        themes_reason(fit, tax, lang),
+        audiences_reason(fit, tax, lang),
+        region_reason(fit, tax, municipality, lang),
+        amount_reason(offer, fit, lang),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// "gaat over financiering en innovatie": the matched themes, by their label.
+fn themes_reason(fit: &Fit, tax: &Taxonomy, lang: Language) -> Option<String> {
+    let themes: Vec<String> = fit
+        .themes
+        .iter()
+        .filter_map(|t| tax.theme(t))
+        .map(|t| t.label.get(lang).to_lowercase())
+        .collect();
+    (!themes.is_empty()).then(|| {
+        format!(
+            "{} {}",
+            lang.pick("gaat over", "covers", "betrifft"),
+            join(&themes, lang)
+        )
+    })
+}
+
+/// "is bedoeld voor starters": the matched audiences, by their label.
+fn audiences_reason(fit: &Fit, tax: &Taxonomy, lang: Language) -> Option<String> {
+    let auds: Vec<String> = fit
+        .audiences
+        .iter()
+        .filter_map(|a| tax.audience(a))
+        .map(|a| a.label.get(lang).to_lowercase())
+        .collect();
+    (!auds.is_empty()).then(|| {
+        format!(
+            "{} {}",
+            lang.pick("is bedoeld voor", "is meant for", "richtet sich an"),
+            join(&auds, lang)
+        )
+    })
+}
+
+/// "is er voor ondernemers in Assen": only for a local offer of the municipality the asker named.
+fn region_reason(
+    fit: &Fit,
+    tax: &Taxonomy,
+    municipality: Option<&str>,
+    lang: Language,
+) -> Option<String> {
+    let (Some(RegionMatch::Local), Some(m)) = (fit.region, municipality) else {
+        return None;
+    };
+    let name = tax.region_label(m, lang);
+    Some(format!(
+        "{} {name}",
+        lang.pick(
+            "is er voor ondernemers in",
+            "serves businesses in",
+            "ist für Unternehmen in"
+        )
+    ))
+}
+
+/// "past bij uw bedrag: € 5.000 – € 50.000": only when the asked amount is in the offer's range
+/// and the offer states one.
+fn amount_reason(offer: &Offer, fit: &Fit, lang: Language) -> Option<String> {
+    if fit.amount_in_range != Some(true) {
+        return None;
+    }
+    let range = amount_range(offer, lang);
+    (!range.is_empty()).then(|| {
+        format!(
+            "{} {range}",
+            lang.pick(
+                "past bij uw bedrag:",
+                "fits your amount:",
+                "passt zu Ihrem Betrag:"
+            )
+        )
+    })
 }
 
 pub fn amount_range(o: &Offer, lang: Language) -> String {

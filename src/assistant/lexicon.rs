@@ -246,68 +246,22 @@ pub struct Lexicon {
 pub type Matches = Vec<(String, f32)>;
 
 impl Lexicon {
+    /// Compiles the vocabulary of one knowledge snapshot: the place tables, the staff side of
+    /// every offer, every concept in one [`ConceptSet`] and the offers' distinctive name terms.
     pub fn build(
         kb: &KnowledgeBase,
         analyzers: &Analyzers,
         decompounder: &Decompounder,
     ) -> Lexicon {
-        let concept = |id: &str, ws: &[String]| concept(analyzers, id, ws);
-        let t = &kb.taxonomy;
-        let terms = |list: &[crate::knowledge::Term]| -> Vec<Concept> {
-            list.iter()
-                .map(|term| {
-                    let mut ws = term.words.clone();
-                    ws.push(term.label.nl.clone());
-                    ws.push(term.label.en.clone());
-                    ws.push(term.label.de.clone());
-                    concept(&term.id, &ws)
-                })
-                .collect()
-        };
         let i = &kb.intents;
-        let (places, outside, max_place_words) = place_tables(t);
-        let hiring_c = concept("hiring", &i.staff.hiring);
-        let training_c = concept("training", &i.staff.training);
+        let (places, outside, max_place_words) = place_tables(&kb.taxonomy);
+        let hiring_c = concept(analyzers, "hiring", &i.staff.hiring);
+        let training_c = concept(analyzers, "training", &i.staff.training);
         // Read before the two concepts move into the concept set.
         let staff_side = staff_sides(kb, &hiring_c, &training_c, analyzers, decompounder);
-        // One list: topics with typo tolerance, then the intent word lists without (except the
-        // money and business words, where a typo still says what the message is about).
-        let mut all: Vec<(Concept, bool)> = Vec::new();
-        let mut group = |concepts: Vec<Concept>, fuzzy: bool| -> Range<usize> {
-            let start = all.len();
-            all.extend(concepts.into_iter().map(|c| (c, fuzzy)));
-            start..all.len()
-        };
-        let themes = group(terms(&t.themes), true);
-        let audiences = group(terms(&t.audiences), true);
-        let stages = group(terms(&t.stages), true);
-        let mut one = |c: Concept, fuzzy: bool| group(vec![c], fuzzy).start;
-        let layout = Layout {
-            themes,
-            audiences,
-            stages,
-            handoff_people: one(concept("people", &i.handoff.people), false),
-            handoff_contact: one(concept("contact", &i.handoff.contact), false),
-            handoff_phrases: one(concept("phrases", &i.handoff.phrases), false),
-            oos_topics: one(concept("topics", &i.out_of_scope.topics), false),
-            injection: one(concept("injection", &i.out_of_scope.injection), false),
-            uncovered: one(concept("uncovered", &i.uncovered.words), false),
-            vague: one(concept("vague", &i.vague.words), false),
-            money: one(concept("money", &i.money.words), true),
-            business: one(concept("business", &i.business.words), true),
-            hiring: one(hiring_c, false),
-            training: one(training_c, false),
-        };
+        let (all, layout) = concept_list(kb, analyzers, hiring_c, training_c);
         let concepts = ConceptSet::new(all);
-        let vague_terms = Language::ALL.map(|l| {
-            let l = l as usize;
-            concepts.concepts[layout.vague]
-                .patterns
-                .iter()
-                .filter(|p| p.per_lang[l].len() == 1)
-                .map(|p| p.per_lang[l][0].clone())
-                .collect()
-        });
+        let vague_terms = single_term_vague(&concepts, &layout);
         let n = kb.offers.len().max(1) as f32;
         Lexicon {
             names: offer_names(kb, analyzers, decompounder),
@@ -580,6 +534,76 @@ fn pattern(analyzers: &Analyzers, text: &str) -> Pattern {
         per_lang,
         weight: if n > 1 { 1.5 } else { 1.0 },
     }
+}
+
+/// Every concept the lexicon matches, as one list for one [`ConceptSet`], and where each group
+/// sits in it. Topics (themes, audiences, stages) come first, with typo tolerance; then the
+/// intent word lists without it, except the money and business words, where a typo still says
+/// what the message is about. The staff concepts are made by the caller, which reads them first.
+fn concept_list(
+    kb: &KnowledgeBase,
+    analyzers: &Analyzers,
+    hiring_c: Concept,
+    training_c: Concept,
+) -> (Vec<(Concept, bool)>, Layout) {
+    let concept = |id: &str, ws: &[String]| concept(analyzers, id, ws);
+    let t = &kb.taxonomy;
+    let i = &kb.intents;
+    let mut all: Vec<(Concept, bool)> = Vec::new();
+    let mut group = |concepts: Vec<Concept>, fuzzy: bool| -> Range<usize> {
+        let start = all.len();
+        all.extend(concepts.into_iter().map(|c| (c, fuzzy)));
+        start..all.len()
+    };
+    let themes = group(term_concepts(analyzers, &t.themes), true);
+    let audiences = group(term_concepts(analyzers, &t.audiences), true);
+    let stages = group(term_concepts(analyzers, &t.stages), true);
+    let mut one = |c: Concept, fuzzy: bool| group(vec![c], fuzzy).start;
+    let layout = Layout {
+        themes,
+        audiences,
+        stages,
+        handoff_people: one(concept("people", &i.handoff.people), false),
+        handoff_contact: one(concept("contact", &i.handoff.contact), false),
+        handoff_phrases: one(concept("phrases", &i.handoff.phrases), false),
+        oos_topics: one(concept("topics", &i.out_of_scope.topics), false),
+        injection: one(concept("injection", &i.out_of_scope.injection), false),
+        uncovered: one(concept("uncovered", &i.uncovered.words), false),
+        vague: one(concept("vague", &i.vague.words), false),
+        money: one(concept("money", &i.money.words), true),
+        business: one(concept("business", &i.business.words), true),
+        hiring: one(hiring_c, false),
+        training: one(training_c, false),
+    };
+    (all, layout)
+}
+
+/// One concept per taxonomy term (a theme, audience or stage): its own words plus its label in
+/// each language, so that naming the label counts as much as any listed word.
+fn term_concepts(analyzers: &Analyzers, list: &[crate::knowledge::Term]) -> Vec<Concept> {
+    list.iter()
+        .map(|term| {
+            let mut ws = term.words.clone();
+            ws.push(term.label.nl.clone());
+            ws.push(term.label.en.clone());
+            ws.push(term.label.de.clone());
+            concept(analyzers, &term.id, &ws)
+        })
+        .collect()
+}
+
+/// Per language, the vague words that analyse to a single term, kept apart for
+/// [`Lexicon::vague_share`].
+fn single_term_vague(concepts: &ConceptSet, layout: &Layout) -> [FxHashSet<String>; 3] {
+    Language::ALL.map(|l| {
+        let l = l as usize;
+        concepts.concepts[layout.vague]
+            .patterns
+            .iter()
+            .filter(|p| p.per_lang[l].len() == 1)
+            .map(|p| p.per_lang[l][0].clone())
+            .collect()
+    })
 }
 
 fn concept(analyzers: &Analyzers, id: &str, ws: &[String]) -> Concept {

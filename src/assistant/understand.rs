@@ -347,23 +347,10 @@ impl Understander<'_> {
             .words
             .iter()
             .any(|w| w == "drenthe" || w == "drents" || w == "drentse");
-        let hostile = is_markup_or_sql(text) || self.lexicon.injection(&a);
-        let blocklisted = !hostile
-            && self.lexicon.off_topic(&a) > 0.0
-            && themes.is_empty()
-            && audiences.is_empty();
-        let intent = if hostile {
-            Intent::OutOfScope
-        } else if self.lexicon.wants_person(&a) {
-            Intent::Person
-        } else if blocklisted {
-            Intent::OutOfScope
-        } else {
-            Intent::Support
-        };
+        let topical = !themes.is_empty() || !audiences.is_empty();
+        let (intent, blocklisted) = self.intent(text, &a, topical);
         let content_words = a.terms[language as usize].len();
-        let business = !themes.is_empty()
-            || !audiences.is_empty()
+        let business = topical
             || !stages.is_empty()
             || self.lexicon.business(&a)
             || self.lexicon.asks_money(&a);
@@ -389,6 +376,25 @@ impl Understander<'_> {
             content_words,
             analysed: a,
         }
+    }
+
+    /// What the message asks for, and whether a blocklisted topic decided it. Markup, SQL or an
+    /// injection is out of scope before anything else, even when it asks for a person; a
+    /// blocklisted topic is out of scope only when no theme or audience was recognised
+    /// (`topical`): a business question that also mentions a blocklisted word stays support.
+    fn intent(&self, text: &str, a: &Analysed, topical: bool) -> (Intent, bool) {
+        let hostile = is_markup_or_sql(text) || self.lexicon.injection(a);
+        let blocklisted = !hostile && self.lexicon.off_topic(a) > 0.0 && !topical;
+        let intent = if hostile {
+            Intent::OutOfScope
+        } else if self.lexicon.wants_person(a) {
+            Intent::Person
+        } else if blocklisted {
+            Intent::OutOfScope
+        } else {
+            Intent::Support
+        };
+        (intent, blocklisted)
     }
 }
 

@@ -1,11 +1,16 @@
 //! The slash commands, with names and descriptions in Dutch, English and German: `/vraag` (`/ask`,
 //! `/frage`), `/aanbod` (`/offers`, `/angebot`) with autocomplete on offer names, and `/wegwijzer`
 //! for help and the privacy text. Thin adapters: the work is in [`super::Bot`] and the pure
-//! modules.
+//! modules. [`Bot::command_question`] turns a `/vraag` into a question for the answering path
+//! (`answer.rs`), placed by [`super::thread::placement`].
 
-use poise::serenity_prelude::{AutocompleteChoice, CreateAutocompleteResponse};
+use poise::serenity_prelude::{self as serenity, AutocompleteChoice, CreateAutocompleteResponse};
+use serenity::ChannelType;
 
+use super::answer::{Incoming, Responder};
+use super::bot::lock;
 use super::reply::{Reply, help_reply, offer_reply};
+use super::thread::{self, Origin, Placement};
 use super::{Bot, Context, Error, words};
 use crate::domain::Language;
 use crate::knowledge::Offer;
@@ -50,6 +55,47 @@ pub async fn ask(
         .command_question(ctx.serenity_context(), actx.interaction, question)
         .await;
     Ok(())
+}
+
+impl Bot {
+    /// `/vraag` (`/ask`, `/frage`).
+    pub async fn command_question(
+        &self,
+        ctx: &serenity::Context,
+        i: &serenity::CommandInteraction,
+        text: String,
+    ) {
+        let lang = words::language_of_locale(&i.locale, i.guild_locale.as_deref());
+        let kind = i.channel.as_ref().map(|c| c.kind);
+        let thread_conversation = i
+            .channel
+            .as_ref()
+            .filter(|c| thread::is_thread(c.kind))
+            .and_then(|c| self.thread_conversation_cached(c.id, c.name.as_deref()));
+        let origin = Origin {
+            in_guild: i.guild_id.is_some(),
+            kind: kind.unwrap_or(ChannelType::Unknown(0)),
+            permissions: i.app_permissions,
+            thread_conversation,
+        };
+        let placement = thread::placement(&origin);
+        let conversation = match &placement {
+            Placement::InThread(c) => Some(c.clone()),
+            Placement::Direct => lock(&self.directs).get(&i.channel_id).cloned(),
+            _ => None,
+        };
+        let q = Incoming {
+            user: i.user.id,
+            text,
+            lang,
+            placement,
+            guild: i.guild_id,
+            channel: i.channel_id,
+            conversation,
+            adviser_button: false,
+        };
+        self.question(ctx, Responder::Command(i), q).await;
+    }
 }
 
 /// Look up a support offer by name
