@@ -6,9 +6,9 @@
 //! of the question to every offer and every known uncovered need. The lexicon's topic lists stay
 //! as one feature, and a strong semantic match overrides them.
 
-use super::compose;
 use super::conversation::Pending;
 use super::need::Need;
+use super::questions;
 use super::rank::Scored;
 use super::retrieve::Evidence;
 use super::understand::{Intent, Understanding};
@@ -171,7 +171,7 @@ pub fn clarify(c: &Context, clarifications: u32, after_pending: bool) -> Option<
         && u.content_words <= 5
         && (weak_search || u.vagueness >= 0.5)
     {
-        let (intro, question, options) = compose::clarify_topic(lang);
+        let (intro, question, options) = questions::clarify_topic(lang);
         return Some(Decision::Clarify {
             pending: Pending::Topic,
             intro,
@@ -192,7 +192,7 @@ pub fn clarify(c: &Context, clarifications: u32, after_pending: bool) -> Option<
         return None;
     }
     if need.themes[0].0 == "financiering" {
-        let (intro, question, options) = compose::clarify_stage(lang);
+        let (intro, question, options) = questions::clarify_stage(lang);
         return Some(Decision::Clarify {
             pending: Pending::Stage,
             intro,
@@ -211,7 +211,7 @@ fn clarify_offers(c: &Context) -> Option<Decision> {
         .take(4)
         .map(|i| kb.offers[c.scored[i].ord].name_in(c.lang).to_owned())
         .collect();
-    let (intro, question) = compose::clarify_offers(c.lang);
+    let (intro, question) = questions::clarify_offers(c.lang);
     (options.len() >= 3).then_some(Decision::Clarify {
         pending: Pending::Topic,
         intro,

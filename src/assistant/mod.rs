@@ -13,15 +13,15 @@
 mod compose;
 mod conversation;
 mod decide;
-mod lexicon;
 mod need;
+mod questions;
 mod rank;
 mod retrieve;
 mod understand;
 
+pub use crate::catalog::Lexicon;
 pub use compose::figure_cards;
 pub use conversation::{ConversationState, ConversationStore, MemoryConversations, Pending};
-pub use lexicon::Lexicon;
 pub use understand::{Intent, Understanding, detect_language, parse_amount, warm_up};
 
 use std::collections::HashMap;

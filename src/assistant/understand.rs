@@ -7,7 +7,7 @@ use lingua::{LanguageDetector, LanguageDetectorBuilder};
 use regex::Regex;
 use serde::Serialize;
 
-use super::lexicon::{Analysed, Lexicon, Matches};
+use crate::catalog::lexicon::{Analysed, Lexicon, Matches};
 use crate::domain::Language;
 use crate::knowledge::{Taxonomy, fold, words};
 use crate::search::{Analyzers, Decompounder};

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, RoleId, UserId};
 
+use super::DiscordConfig;
 use super::{limit, thread};
 use crate::app::App;
-use crate::config::DiscordConfig;
 use crate::domain::{ConversationId, Language};
 
 /// Bounds the in-memory maps; beyond this they are cleared (the thread name still leads back to

@@ -10,9 +10,9 @@ use poise::serenity_prelude as serenity;
 use serenity::{FullEvent, GatewayIntents, GuildId, Interaction};
 use tokio::sync::watch;
 
+use super::DiscordConfig;
 use super::{Bot, Error, commands, reply};
 use crate::app::App;
-use crate::config::DiscordConfig;
 
 /// Non-privileged intents only, unless plain follow-up messages were asked for: slash commands
 /// and buttons arrive as interactions; guild messages (content only where the bot is mentioned)

@@ -23,6 +23,7 @@ mod answer;
 mod bot;
 pub mod commands;
 mod components;
+mod config;
 pub mod custom_id;
 mod gateway;
 pub mod handoff;
@@ -34,6 +35,7 @@ pub mod thread;
 pub mod words;
 
 pub use bot::Bot;
+pub use config::{DiscordConfig, Secret};
 pub use gateway::{backoff, intents, run};
 pub use modals::text_modal;
 

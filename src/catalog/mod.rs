@@ -5,10 +5,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::assistant::Lexicon;
+pub mod lexicon;
+
 use crate::embed::SemanticIndex;
 use crate::knowledge::{KnowledgeBase, LoadError, Problem};
 use crate::search::SearchIndex;
+pub use lexicon::Lexicon;
 
 #[derive(Clone)]
 pub struct Catalog {
