@@ -6,6 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// A source file as the checker reads it: its path, its module path and its text.
+type Source = (String, Vec<String>, String);
+
 /// `(file, module path)` of every source file: `src/store/gaps.rs` is `store::gaps`.
 fn sources(root: &Path) -> Vec<(PathBuf, Vec<String>)> {
     fn walk(dir: &Path, root: &Path, out: &mut Vec<(PathBuf, Vec<String>)>) {
@@ -161,7 +164,7 @@ struct Findings {
     unplaced: Vec<String>,
 }
 
-fn check(files: &[(String, Vec<String>, String)], layer: &BTreeMap<String, usize>) -> Findings {
+fn check(files: &[Source], layer: &BTreeMap<String, usize>) -> Findings {
     let by_path: BTreeMap<Vec<String>, PathBuf> = files
         .iter()
         .map(|(f, m, _)| (m.clone(), PathBuf::from(f)))
@@ -281,7 +284,7 @@ fn rings(edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<Vec<String
     t.out
 }
 
-fn real() -> (Vec<(String, Vec<String>, String)>, BTreeMap<String, usize>) {
+fn real() -> (Vec<Source>, BTreeMap<String, usize>) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let files = sources(&root.join("src"))
         .into_iter()
@@ -311,7 +314,7 @@ fn no_lower_layer_uses_a_higher_one_and_no_files_form_a_ring() {
     );
 }
 
-fn file(path: &str, module: &str, text: &str) -> (String, Vec<String>, String) {
+fn file(path: &str, module: &str, text: &str) -> Source {
     (
         path.into(),
         module.split("::").map(str::to_owned).collect(),
