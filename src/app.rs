@@ -40,7 +40,7 @@ pub struct App {
 }
 
 /// Whether answers use the semantic signal now, as `/readyz` reports it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SemanticStatus {
     /// `on`, `starting` (the embedder loads or the offers' vectors are being built), `down` (the
     /// embedder does not answer: lexical answers), or `off` (none configured or installed).

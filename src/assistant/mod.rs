@@ -27,6 +27,7 @@ pub use understand::{Intent, Understanding, detect_language, parse_amount, warm_
 use std::collections::HashMap;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::catalog::Catalog;
 use crate::domain::{ConversationId, GapReason, Language, Outcome, Question, Status};
@@ -37,8 +38,13 @@ pub use retrieve::Evidence;
 use understand::Understander;
 
 /// An offer as shown in an answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OfferCard {
+    #[schema(
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length = 64,
+        example = "wbso"
+    )]
     pub id: String,
     pub name: String,
     pub provider: String,
@@ -48,7 +54,9 @@ pub struct OfferCard {
     pub url: String,
     pub contact: String,
     pub score: f32,
+    /// The day the offer closed, `YYYY-MM-DD`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
     pub closed_on: Option<String>,
     /// The scheme opens in rounds: "open" is never shown without the rounds note.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -59,7 +67,7 @@ pub struct OfferCard {
 }
 
 /// A figure as an answer shows it: the value, and the source it comes from with that source's date.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FigureCard {
     pub label: String,
     pub value: String,
@@ -73,13 +81,15 @@ pub struct FigureCard {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A clarifying question and the answers to choose from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Clarify {
     pub question: String,
     pub options: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The unmet demand an answer records.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Gap {
     pub reason: GapReason,
     pub themes: Vec<String>,
@@ -93,7 +103,7 @@ pub struct Gap {
 }
 
 /// What was understood, as the API reports it.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Default, ToSchema)]
 pub struct Understood {
     pub themes: Vec<String>,
     pub audiences: Vec<String>,
@@ -110,12 +120,17 @@ pub struct Understood {
     pub opgaven: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The assistant's answer to one message.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Answer {
+    /// Send it back to continue the conversation.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub conversation_id: String,
     pub language: Language,
     pub outcome: Outcome,
+    /// The answer as plain text in `language`.
     pub answer: String,
+    #[schema(max_items = 4)]
     pub offers: Vec<OfferCard>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clarify: Option<Clarify>,

@@ -10,9 +10,10 @@ pub use offer_id::OfferId;
 pub use question::{ConversationId, MAX_QUESTION_CHARS, Question, QuestionError, clean_text};
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Whether an offer can be applied for now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Open,
@@ -38,7 +39,7 @@ impl Status {
 }
 
 /// What sort of help an offer is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Advice,
@@ -114,7 +115,7 @@ impl Kind {
 }
 
 /// Where a question came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Channel {
     #[default]
@@ -139,7 +140,7 @@ impl Channel {
 }
 
 /// What the assistant concluded about a question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Answered,
@@ -173,7 +174,7 @@ impl Outcome {
 }
 
 /// Why a question counts as unmet demand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GapReason {
     NoOffer,

@@ -4,9 +4,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
+use super::error::ErrorBody;
 use super::{ApiError, AppState};
+use crate::app::SemanticStatus;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -18,14 +22,74 @@ pub fn admin_router() -> Router<AppState> {
     Router::new().route("/admin/reload", post(reload))
 }
 
-/// The process is up: no dependency is checked.
-async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+/// What `/healthz` says.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct Health {
+    status: Up,
 }
 
-/// Ready to serve: knowledge loaded and the database answering. The semantic signal is reported,
-/// not required: without it answers are lexical.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum Up {
+    Ok,
+}
+
+/// What `/readyz` says.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct Readiness {
+    /// `degraded` when the database does not answer or gaps wait in the local spool.
+    status: ReadyStatus,
+    database: DatabaseHealth,
+    /// Gap records waiting in the local spool for the database.
+    spooled_gaps: usize,
+    /// Offers in the loaded knowledge base.
+    offers: usize,
+    semantic: SemanticStatus,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum ReadyStatus {
+    Ok,
+    Degraded,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct DatabaseHealth {
+    /// `sqlite` or `postgres`.
+    #[schema(example = "sqlite")]
+    backend: &'static str,
+    ok: bool,
+}
+
+/// Liveness: the process is up (no dependency is checked)
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    responses(
+        (status = 200, description = "Up", body = Health),
+        (status = 405, description = "The route does not take this method (see `Allow`)", body = ErrorBody),
+    )
+)]
+pub(super) async fn healthz() -> Json<Health> {
+    Json(Health { status: Up::Ok })
+}
+
+/// Readiness: knowledge loaded and the database answering
+///
+/// The semantic signal is reported, not required: without it answers are lexical.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 405, description = "The route does not take this method (see `Allow`)", body = ErrorBody),
+        (status = 503, description = "Degraded: the database does not answer", body = Readiness),
+    )
+)]
+pub(super) async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let db = state.store.ping().await;
     let offers = state.catalog.load().kb.offers.len();
     let spooled = state.spool.as_ref().map_or(0, |s| s.pending());
@@ -37,9 +101,20 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     };
     (
         status,
-        Json(
-            json!({"status": if db && spooled == 0 {"ok"} else {"degraded"}, "database": {"backend": state.store.backend(), "ok": db}, "spooled_gaps": spooled, "offers": offers, "semantic": semantic}),
-        ),
+        Json(Readiness {
+            status: if db && spooled == 0 {
+                ReadyStatus::Ok
+            } else {
+                ReadyStatus::Degraded
+            },
+            database: DatabaseHealth {
+                backend: state.store.backend(),
+                ok: db,
+            },
+            spooled_gaps: spooled,
+            offers,
+            semantic,
+        }),
     )
 }
 

@@ -10,14 +10,18 @@ use super::taxonomy::Taxonomy;
 use crate::domain::{Kind, Language, OfferId, Status};
 
 /// A short text in each of the three languages.
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Texts {
+    // Optional in the front matter, always present in what the API sends.
     #[serde(default)]
+    #[schema(required = true)]
     pub nl: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub en: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub de: String,
 }
 
