@@ -41,9 +41,75 @@ pub struct Config {
     #[arg(long, env = "WEGWIJZER_TRUSTED_PROXIES", default_value_t = 0)]
     pub trusted_proxies: usize,
     #[command(flatten)]
+    pub connections: ConnectionConfig,
+    #[command(flatten)]
     pub discord: DiscordConfig,
     #[command(flatten)]
     pub embed: EmbedConfig,
+}
+
+/// Limits on the connections the web service holds, so that slow or idle clients cannot use up
+/// its sockets (see `http::conn`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConnectionConfig {
+    /// Seconds a client has to send a request's headers, counted from the connection's start or
+    /// from the end of the previous response on a kept-alive connection; then it is closed.
+    #[arg(
+        long,
+        env = "WEGWIJZER_HEADER_TIMEOUT_SECS",
+        default_value_t = ConnectionConfig::DEFAULT.header_timeout_secs,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub header_timeout_secs: u64,
+    /// Seconds a kept-alive connection may wait idle for its next request; 0 turns keep-alive
+    /// off. The header timeout bounds this too: the longer of the two has no effect.
+    #[arg(
+        long,
+        env = "WEGWIJZER_KEEPALIVE_IDLE_SECS",
+        default_value_t = ConnectionConfig::DEFAULT.keepalive_idle_secs
+    )]
+    pub keepalive_idle_secs: u64,
+    /// Connections the process holds at once; over it a new connection gets 503 and is closed.
+    #[arg(
+        long,
+        env = "WEGWIJZER_MAX_CONNECTIONS",
+        default_value_t = ConnectionConfig::DEFAULT.max_connections,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub max_connections: u32,
+    /// Connections one client address (an IPv6 /64) holds at once; 0 = no such cap. Not applied
+    /// behind trusted proxies, where every connection comes from a proxy.
+    #[arg(
+        long,
+        env = "WEGWIJZER_MAX_CONNECTIONS_PER_ADDR",
+        default_value_t = ConnectionConfig::DEFAULT.max_connections_per_addr
+    )]
+    pub max_connections_per_addr: u32,
+    /// Largest request head (request line and headers) in bytes; larger gets 431.
+    #[arg(
+        long,
+        env = "WEGWIJZER_MAX_HEADER_BYTES",
+        default_value_t = ConnectionConfig::DEFAULT.max_header_bytes,
+        value_parser = clap::value_parser!(u32).range(1024..=1024 * 1024)
+    )]
+    pub max_header_bytes: u32,
+}
+
+impl ConnectionConfig {
+    /// The defaults, also what `Default` gives.
+    pub const DEFAULT: ConnectionConfig = ConnectionConfig {
+        header_timeout_secs: 10,
+        keepalive_idle_secs: 5,
+        max_connections: 1024,
+        max_connections_per_addr: 64,
+        max_header_bytes: 16 * 1024,
+    };
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> ConnectionConfig {
+        ConnectionConfig::DEFAULT
+    }
 }
 
 /// The embedder behind the semantic signal. With `WEGWIJZER_EMBEDDINGS_URL` set, that server is
