@@ -169,6 +169,54 @@ async fn an_idle_kept_alive_connection_is_closed_after_the_idle_timeout() {
     );
 }
 
+/// One response read off a kept-alive connection: its head and `Content-Length` bytes of body.
+async fn read_response(s: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(3), s.read(&mut buf))
+            .await
+            .expect("a response within 3 s")
+            .unwrap();
+        assert!(n > 0, "closed before a whole response: {}", text(&got));
+        got.extend_from_slice(&buf[..n]);
+        let t = text(&got);
+        if let Some((head, body)) = t.split_once("\r\n\r\n") {
+            let len: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_owned())
+                })
+                .and_then(|v| v.parse().ok())
+                .expect("a Content-Length");
+            if body.len() >= len {
+                return t;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_connection_in_use_is_not_closed_as_idle() {
+    let app = spawn(ConnectionConfig {
+        keepalive_idle_secs: 1,
+        ..ConnectionConfig::default()
+    })
+    .await;
+    let mut s = TcpStream::connect(addr(&app)).await.unwrap();
+    // Five requests 600 ms apart: 3 s on one connection, never 1 s without a request.
+    for i in 0..5 {
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let got = read_response(&mut s).await;
+        assert!(got.starts_with("HTTP/1.1 200 "), "request {i}: {got}");
+        tokio::time::sleep(Duration::from_millis(600)).await;
+    }
+}
+
 #[tokio::test]
 async fn over_the_per_address_cap_a_connection_gets_503_and_the_others_are_served() {
     let app = spawn(ConnectionConfig {

@@ -25,6 +25,7 @@ use std::collections::hash_map::Entry;
 use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -37,6 +38,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tower::ServiceExt;
 
 use crate::config::ConnectionConfig;
@@ -195,11 +197,12 @@ async fn connection(
     _admission: Admission,
     mut stopped: watch::Receiver<()>,
 ) {
-    let (activity_tx, mut activity) = watch::channel(Activity::default());
+    let activity = Arc::new(Activity::new());
+    let for_service = activity.clone();
     let service = service_fn(move |mut req: hyper::Request<Incoming>| {
         // Handlers and the rate limiter read the peer from here, as with axum's connect info.
         req.extensions_mut().insert(ConnectInfo(peer));
-        let in_flight = InFlight::start(&activity_tx);
+        let in_flight = InFlight::start(&for_service);
         let app = app.clone();
         async move {
             let _in_flight = in_flight;
@@ -209,7 +212,8 @@ async fn connection(
     let conn = http.serve_connection(TokioIo::new(stream), service);
     let mut conn = std::pin::pin!(conn);
     let mut closing = false;
-    let idle = keepalive_idle.unwrap_or(Duration::MAX);
+    // Unused without keep-alive: that branch is off.
+    let idle = keepalive_idle.unwrap_or(Duration::from_secs(60));
     loop {
         tokio::select! {
             result = conn.as_mut() => {
@@ -225,7 +229,7 @@ async fn connection(
                 closing = true;
                 conn.as_mut().graceful_shutdown();
             }
-            () = idle_for(&mut activity, idle), if !closing && keepalive_idle.is_some() => {
+            () = idle_for(&activity, idle), if !closing && keepalive_idle.is_some() => {
                 crate::metrics::connection_timed_out("idle");
                 closing = true;
                 conn.as_mut().graceful_shutdown();
@@ -234,48 +238,60 @@ async fn connection(
     }
 }
 
-/// Requests of one connection: in flight now, and finished so far.
-#[derive(Debug, Clone, Copy, Default)]
+/// The requests of one connection, shared by its service and its idle timer. Atomics, so that a
+/// request costs no wake-up of the connection's task: the timer looks when it is due.
 struct Activity {
-    in_flight: usize,
-    served: u64,
+    epoch: Instant,
+    in_flight: AtomicUsize,
+    /// When the last request finished, in milliseconds after `epoch`; 0 while none has.
+    last_done_ms: AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Activity {
+        Activity {
+            epoch: Instant::now(),
+            in_flight: AtomicUsize::new(0),
+            last_done_ms: AtomicU64::new(0),
+        }
+    }
 }
 
 /// One request in flight, from its head to its response (its body may still be on the way).
-struct InFlight(watch::Sender<Activity>);
+struct InFlight(Arc<Activity>);
 
 impl InFlight {
-    fn start(activity: &watch::Sender<Activity>) -> InFlight {
-        activity.send_modify(|a| a.in_flight += 1);
+    fn start(activity: &Arc<Activity>) -> InFlight {
+        activity.in_flight.fetch_add(1, Ordering::AcqRel);
         InFlight(activity.clone())
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.send_modify(|a| {
-            a.in_flight -= 1;
-            a.served += 1;
-        });
+        let done = self.0.epoch.elapsed().as_millis().max(1);
+        self.0
+            .last_done_ms
+            .store(u64::try_from(done).unwrap_or(u64::MAX), Ordering::Release);
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 /// Completes once the connection has served a request and then been without one for `idle`.
-/// Before its first request, the header timeout alone bounds the wait.
-async fn idle_for(activity: &mut watch::Receiver<Activity>, idle: Duration) {
+/// Before its first request the header timeout alone bounds the wait. A request that starts just
+/// as this completes is still answered: graceful shutdown only ends the connection after it.
+async fn idle_for(activity: &Activity, idle: Duration) {
+    let mut due = Instant::now() + idle;
     loop {
-        let now = *activity.borrow_and_update();
-        let changed = if now.in_flight == 0 && now.served > 0 {
-            match tokio::time::timeout(idle, activity.changed()).await {
-                Err(_) => return,
-                Ok(changed) => changed,
-            }
-        } else {
-            activity.changed().await
-        };
-        if changed.is_err() {
-            // The connection's service is gone, so is the connection: nothing left to time.
-            std::future::pending::<()>().await;
+        tokio::time::sleep_until(due).await;
+        let done = activity.last_done_ms.load(Ordering::Acquire);
+        if done == 0 || activity.in_flight.load(Ordering::Acquire) > 0 {
+            due = Instant::now() + idle;
+            continue;
+        }
+        due = activity.epoch + Duration::from_millis(done) + idle;
+        if due <= Instant::now() {
+            return;
         }
     }
 }
