@@ -41,12 +41,15 @@ pub struct Config {
     #[arg(long, env = "WEGWIJZER_TRUSTED_PROXIES", default_value_t = 0)]
     pub trusted_proxies: usize,
     #[command(flatten)]
+    pub connections: ConnectionConfig,
+    #[command(flatten)]
     pub discord: DiscordConfig,
     #[command(flatten)]
     pub embed: EmbedConfig,
 }
 
 pub use crate::embed::EmbedConfig;
+pub use crate::http::conn::ConnectionConfig;
 
 pub use crate::discord::{DiscordConfig, Secret};
 

@@ -21,6 +21,9 @@ const SEMANTIC_FALLBACKS: &str = "wegwijzer_semantic_fallbacks_total";
 const EMBEDDER_UP: &str = "wegwijzer_embedder_up";
 const EMBEDDER_RESTARTS: &str = "wegwijzer_embedder_restarts_total";
 const OFFERS_DUE: &str = "wegwijzer_offers_due_for_review";
+const CONNECTIONS_OPEN: &str = "wegwijzer_connections_open";
+const CONNECTIONS_REFUSED: &str = "wegwijzer_connections_refused_total";
+const CONNECTIONS_TIMED_OUT: &str = "wegwijzer_connections_timed_out_total";
 
 /// Latency buckets in seconds: the service answers in about a millisecond, so the resolution is
 /// there, with room for a slow database.
@@ -43,6 +46,13 @@ pub fn install() -> &'static PrometheusHandle {
         gauge!(DISCORD_CONNECTED).set(0.0);
         gauge!(SEMANTIC).set(0.0);
         counter!(SEMANTIC_FALLBACKS, "reason" => "none").absolute(0);
+        gauge!(CONNECTIONS_OPEN).set(0.0);
+        for limit in ["process", "address"] {
+            counter!(CONNECTIONS_REFUSED, "limit" => limit).absolute(0);
+        }
+        for phase in ["header", "idle"] {
+            counter!(CONNECTIONS_TIMED_OUT, "phase" => phase).absolute(0);
+        }
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             let h = handle.clone();
             rt.spawn(async move {
@@ -108,6 +118,15 @@ fn describe() {
         OFFERS_DUE,
         "Offers due for review (old review, old, uncertain or cut-short source, passed round): `wegwijzer review`."
     );
+    describe_gauge!(CONNECTIONS_OPEN, "HTTP connections open now.");
+    describe_counter!(
+        CONNECTIONS_REFUSED,
+        "New connections refused (503, closed) by the cap they hit: `process` or `address`."
+    );
+    describe_counter!(
+        CONNECTIONS_TIMED_OUT,
+        "Connections closed by a timeout: `header` (no complete request head in time) or `idle` (kept alive without a next request)."
+    );
 }
 
 /// How many offers are due for review, set at every load and once a day.
@@ -164,4 +183,17 @@ pub fn database_error() {
 /// The Discord bot reports its gateway connection here.
 pub fn discord_connected(connected: bool) {
     gauge!(DISCORD_CONNECTED).set(if connected { 1.0 } else { 0.0 });
+}
+
+/// A connection was admitted (`+1`) or has closed (`-1`).
+pub fn connections_open(delta: f64) {
+    gauge!(CONNECTIONS_OPEN).increment(delta);
+}
+
+pub fn connection_refused(limit: &'static str) {
+    counter!(CONNECTIONS_REFUSED, "limit" => limit).increment(1);
+}
+
+pub fn connection_timed_out(phase: &'static str) {
+    counter!(CONNECTIONS_TIMED_OUT, "phase" => phase).increment(1);
 }

@@ -1,7 +1,6 @@
 //! The one place that wires knowledge, index, database and HTTP together, and the process's
 //! signals: SIGHUP reloads the knowledge, SIGTERM and Ctrl-C shut down cleanly.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +14,7 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::embed::Semantics;
 use crate::http::AppState;
+use crate::http::conn::Limits;
 use crate::router::router;
 use crate::store::{Store, StoreError};
 
@@ -169,21 +169,27 @@ fn spawn_review_warning(state: AppState) {
     });
 }
 
-/// Serves on `listener` until `shutdown` completes.
+/// Serves on `listener` with the default connection limits until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_with(listener, state, Limits::default(), shutdown).await
+}
+
+/// Serves on `listener` within `limits` until `shutdown` completes; then the open connections
+/// finish (for at most `http::conn::SHUTDOWN_GRACE`) and the background work is wound up.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let app = router(state.clone());
     let flusher = spawn_demand_flush(state.store.clone());
     let keeper = spawn_semantic_keeper(state.clone());
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    crate::http::conn::serve(listener, app, limits, shutdown).await;
     flusher.abort();
     if let Some(k) = keeper {
         k.abort();
@@ -203,7 +209,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("binding {}", config.addr))?;
-    tracing::info!(addr = %config.addr, "listening");
+    let limits = Limits::new(&config.connections, config.trusted_proxies);
+    tracing::info!(
+        addr = %config.addr,
+        max_connections = limits.max_connections,
+        max_per_addr = limits.max_per_addr,
+        header_timeout_s = limits.header_timeout.as_secs(),
+        keepalive_idle_s = limits.keepalive_idle.map(|d| d.as_secs()),
+        max_header_bytes = limits.max_header_bytes,
+        "listening"
+    );
+    if config.trusted_proxies > 0 && config.connections.max_connections_per_addr > 0 {
+        tracing::info!(
+            "behind trusted proxies: connections come from the proxies, so no per-address connection cap"
+        );
+    }
     spawn_reload_on_sighup(state.clone());
     spawn_review_warning(state.clone());
     spawn_retention(state.store.clone(), config.retention_days);
@@ -219,7 +239,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             stopped,
         ))
     });
-    let result = serve(listener, state, async move {
+    let result = serve_with(listener, state, limits, async move {
         shutdown_signal().await;
         let _ = stop.send(true);
     })

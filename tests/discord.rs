@@ -430,6 +430,7 @@ async fn discord_gaps_and_feedback_are_logged_with_channel_and_pseudonym() {
             admin_token: None,
             rate_limit_per_minute: 0,
             trusted_proxies: 0,
+            connections: Default::default(),
             spool_dir: std::env::temp_dir().join(format!("wz-spool-{}", uuid::Uuid::new_v4())),
             discord: Default::default(),
             embed: wegwijzer::config::EmbedConfig::off(),

@@ -20,6 +20,7 @@ async fn instance(db: &TestDb) -> (String, oneshot::Sender<()>) {
         admin_token: None,
         rate_limit_per_minute: 0,
         trusted_proxies: 0,
+        connections: Default::default(),
         discord: Default::default(),
         embed: wegwijzer::config::EmbedConfig::off(),
         spool_dir: std::env::temp_dir().join(format!("wz-spool-{}", uuid::Uuid::new_v4())),

@@ -20,6 +20,7 @@ fn config(db: &TestDb, spool: &std::path::Path) -> Config {
         admin_token: None,
         rate_limit_per_minute: 0,
         trusted_proxies: 0,
+        connections: Default::default(),
         discord: Default::default(),
         embed: wegwijzer::config::EmbedConfig::off(),
         spool_dir: spool.to_owned(),

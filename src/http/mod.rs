@@ -4,6 +4,7 @@
 mod ask;
 pub mod auth;
 pub mod client_addr;
+pub mod conn;
 mod error;
 mod extract;
 mod feedback;

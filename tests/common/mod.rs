@@ -136,6 +136,8 @@ pub struct Options {
     pub trusted_proxies: usize,
     /// The embedder; semantics off when `None`.
     pub embed: Option<wegwijzer::config::EmbedConfig>,
+    /// Connection limits: timeouts and caps.
+    pub connections: wegwijzer::config::ConnectionConfig,
 }
 
 pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
@@ -149,6 +151,7 @@ pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
         admin_token: options.admin_token,
         rate_limit_per_minute: options.rate_limit_per_minute,
         trusted_proxies: options.trusted_proxies,
+        connections: options.connections,
         spool_dir: std::env::temp_dir().join(format!("wegwijzer-spool-{}", uuid::Uuid::new_v4())),
         discord: Default::default(),
         embed: options
@@ -158,11 +161,12 @@ pub async fn spawn_app_opts(backend: Backend, options: Options) -> TestApp {
     let state = wegwijzer::startup::build_state(&config)
         .await
         .expect("build state");
+    let limits = wegwijzer::http::conn::Limits::new(&config.connections, config.trusted_proxies);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(async move {
-        wegwijzer::startup::serve(listener, state, async {
+        wegwijzer::startup::serve_with(listener, state, limits, async {
             let _ = rx.await;
         })
         .await
