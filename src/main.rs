@@ -94,6 +94,11 @@ enum Command {
         #[command(subcommand)]
         command: GapsCommand,
     },
+    /// Labelled questions from triage, for `eval` and `tune`.
+    Examples {
+        #[command(subcommand)]
+        command: ExamplesCommand,
+    },
     /// Users of the web login (advisers and officers).
     User {
         #[command(subcommand)]
@@ -201,6 +206,20 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum ExamplesCommand {
+    /// Write the triaged gaps (addressed with a covering offer, or not-a-gap) in the eval format to
+    /// stdout: `wegwijzer examples export > triaged.tsv && wegwijzer eval triaged.tsv`.
+    Export {
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://data/wegwijzer.db?mode=rwc"
+        )]
+        database_url: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum GapsCommand {
     /// Delete every gap record of one conversation (erasure on request).
     Erase {
@@ -241,6 +260,9 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Serve(config) => cli::serve(config),
         Command::Check { knowledge_dir } => cli::check(&knowledge_dir),
+        Command::Examples {
+            command: ExamplesCommand::Export { database_url },
+        } => cli::examples_export(&database_url),
         Command::Review {
             knowledge_dir,
             database_url,

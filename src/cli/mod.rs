@@ -526,3 +526,13 @@ pub fn review(dir: &Path, database_url: &str, csv: bool) -> anyhow::Result<ExitC
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `wegwijzer examples export`: the triaged gaps as labelled questions in the eval format.
+pub fn examples_export(database_url: &str) -> anyhow::Result<ExitCode> {
+    let records = with_store(database_url, async |store| {
+        Ok(store.triaged_examples().await?)
+    })?;
+    print!("{}", crate::insights::examples::to_eval_tsv(&records));
+    eprintln!("{} labelled question(s)", records.len());
+    Ok(ExitCode::SUCCESS)
+}

@@ -3,6 +3,7 @@
 //! partners with their codebook ([`export`]). Reads the store and the knowledge; writes nothing.
 
 pub mod clusters;
+pub mod examples;
 pub mod export;
 pub mod matrix;
 pub mod review;

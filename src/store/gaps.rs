@@ -450,6 +450,20 @@ impl Store {
         Ok(row.map(record))
     }
 
+    /// The gaps triage has labelled, oldest first: `addressed` with a covering offer, or
+    /// `not-a-gap`, and still with their (redacted) text. Examples are read from the records each
+    /// time rather than copied, so erasure and retention apply to them as to the gap text.
+    pub async fn triaged_examples(&self) -> Result<Vec<GapRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {GAP_COLUMNS} FROM gaps WHERE question IS NOT NULL AND \
+             ((status = 'addressed' AND covered_by IS NOT NULL AND covered_by <> '') OR status = 'not-a-gap') \
+             ORDER BY id"
+        );
+        let rows: Vec<GapRow> =
+            with_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(record).collect())
+    }
+
     pub async fn recent_gaps(&self, limit: i64) -> Result<Vec<GapRecord>, StoreError> {
         Ok(self
             .list_gaps(&GapFilter {
