@@ -909,3 +909,105 @@ async fn spraying_names_from_one_address_is_capped_with_retry_after() {
         303
     );
 }
+
+/// An officer signed in through the login form: her session, seed cookie and signed-in form token.
+async fn officer_session(app: &TestApp) -> (String, String, String) {
+    add_user(app, "olga", Role::Officer, PASSWORD).await;
+    let mut officer = Browser::default();
+    officer.get(app, "/login").await;
+    let csrf = officer.csrf.clone();
+    let r = officer
+        .post(
+            app,
+            "/login",
+            &[("csrf", &csrf), ("name", "olga"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (status, _) = officer.get(app, "/dashboard").await;
+    assert_eq!(status, 200);
+    (
+        officer.cookie("wegwijzer_session").unwrap(),
+        officer.cookie("wegwijzer_csrf").unwrap(),
+        officer.csrf.clone(),
+    )
+}
+
+/// Bulk triage from the compact table: checked gaps get one status, the officer returns to the
+/// same filtered view, and the form needs the session's CSRF token like every other.
+#[tokio::test]
+async fn bulk_triage_sets_the_status_of_the_checked_gaps_and_keeps_the_filters() {
+    for b in common::backends() {
+        let app = spawn_app(b).await;
+        let store = wegwijzer::store::Store::connect(&app.db.url).await.unwrap();
+        let mut ids = Vec::new();
+        for q in [
+            "Bakker zoekt een opvolger",
+            "Hovenier zoekt scholing",
+            "Kapper zoekt een pand",
+        ] {
+            let g = wegwijzer::store::NewGap {
+                question: Some(q.into()),
+                language: "nl".into(),
+                channel: "web".into(),
+                reason: "no_offer".into(),
+                ..Default::default()
+            };
+            ids.push(store.insert_gap(&g).await.unwrap());
+        }
+        let (session, seed, token) = officer_session(&app).await;
+        let post = |csrf: &str, status: &str, chosen: &[i64]| {
+            let mut form: Vec<(String, String)> = vec![
+                ("csrf".into(), csrf.into()),
+                ("status".into(), status.into()),
+                (
+                    "back".into(),
+                    "status=new&theme=financiering&evil=https://x".into(),
+                ),
+            ];
+            form.extend(chosen.iter().map(|id| ("ids".to_owned(), id.to_string())));
+            client()
+                .post(app.url("/dashboard/gaps/bulk"))
+                .header(
+                    COOKIE,
+                    format!("wegwijzer_session={session}; wegwijzer_csrf={seed}"),
+                )
+                .form(&form)
+                .send()
+        };
+        let r = post(&token, "not-a-gap", &ids[..2]).await.unwrap();
+        assert_eq!(r.status().as_u16(), 303, "{b:?}");
+        let to = r.headers()["location"].to_str().unwrap();
+        assert_eq!(
+            to,
+            "/dashboard?status=new&theme=financiering&bulk=2#gaps-heading"
+        );
+        for (i, id) in ids.iter().enumerate() {
+            let g = store.gap(*id).await.unwrap().unwrap();
+            assert_eq!(
+                g.status,
+                if i < 2 { "not-a-gap" } else { "new" },
+                "{b:?} gap {id}"
+            );
+        }
+        // Only the two bulk statuses, and never without the token.
+        assert_eq!(
+            post(&token, "addressed", &ids[2..])
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            400
+        );
+        assert_eq!(
+            post("forged", "reviewed", &ids[2..])
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+            403
+        );
+        assert_eq!(store.gap(ids[2]).await.unwrap().unwrap().status, "new");
+        store.close().await;
+    }
+}

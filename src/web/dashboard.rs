@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(dashboard))
         .route("/dashboard/gap/{id}", post(triage))
+        .route("/dashboard/gaps/bulk", post(bulk_triage))
         .route("/dashboard/gap/new", get(new_gap_page).post(new_gap))
         .route("/dashboard/export", get(export_page))
 }
@@ -49,6 +50,30 @@ struct DashParams {
     reason: Option<String>,
     theme: Option<String>,
     saved: Option<i64>,
+    /// How many gaps a bulk action just changed.
+    bulk: Option<usize>,
+}
+
+/// The dashboard's filters, kept in the URL: what a triage form carries back so the officer returns
+/// to the same view. Only these keys pass, so `back` can never point elsewhere.
+const FILTER_KEYS: [&str; 7] = ["from", "to", "rows", "cols", "status", "reason", "theme"];
+
+fn filter_query(pairs: impl IntoIterator<Item = (String, String)>) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if FILTER_KEYS.contains(&k.as_str()) && !v.is_empty() {
+            out.append_pair(&k, &v);
+        }
+    }
+    out.finish()
+}
+
+/// `/dashboard` with the filters of `back` (a query string) and `extra` appended.
+fn dashboard_url(back: &str, extra: &str, anchor: &str) -> String {
+    let q =
+        filter_query(form_urlencoded::parse(back.trim_start_matches('?').as_bytes()).into_owned());
+    let sep = if q.is_empty() { "" } else { "&" };
+    format!("/dashboard?{q}{sep}{extra}{anchor}")
 }
 
 pub struct Opt {
@@ -136,6 +161,9 @@ struct DashboardPage {
     themes: Vec<Opt>,
     offers: Vec<(String, String)>,
     saved: Option<i64>,
+    bulk: Option<usize>,
+    /// The current filters as a query string, carried back by the triage forms.
+    query: String,
     /// "Aanbod om te controleren": offers due for review, most-asked first.
     review: Vec<crate::insights::review::Row>,
 }
@@ -400,6 +428,20 @@ async fn dashboard(
         themes: options(&themes, filter.theme.as_deref()),
         offers,
         saved: p.saved,
+        bulk: p.bulk,
+        query: filter_query(
+            [
+                ("from", p.from.clone()),
+                ("to", p.to.clone()),
+                ("rows", p.rows.clone()),
+                ("cols", p.cols.clone()),
+                ("status", p.status.clone()),
+                ("reason", p.reason.clone()),
+                ("theme", p.theme.clone()),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_owned(), v?))),
+        ),
         review: crate::insights::review::list(&catalog.kb, Some(&app.store), today())
             .await
             .0,
@@ -437,6 +479,9 @@ struct TriageForm {
     note: String,
     #[serde(default)]
     covered_by: String,
+    /// The dashboard's filters to return to.
+    #[serde(default)]
+    back: String,
 }
 
 async fn triage(
@@ -464,7 +509,59 @@ async fn triage(
     if changed.is_none() {
         return Err(WebError::not_found(lang));
     }
-    Ok(see_other(ctx, &format!("/dashboard?saved={id}#gap-{id}")))
+    let to = dashboard_url(&form.back, &format!("saved={id}"), &format!("#gap-{id}"));
+    Ok(see_other(ctx, &to))
+}
+
+/// The statuses a bulk action may set: the two a triage round mostly needs.
+const BULK_STATUSES: [&str; 2] = ["reviewed", "not-a-gap"];
+
+/// Several gaps at once, from the checkboxes of the triage table (one plain form, no script):
+/// `ids` repeated, `status`, `csrf`, `back`. Each change is audited like a single triage.
+async fn bulk_triage(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    body: axum::body::Bytes,
+) -> Result<Response, WebError> {
+    let caller = match require(&ctx, Role::Officer) {
+        Ok(c) => c,
+        Err(resp) => return Ok(*resp),
+    };
+    let lang = ctx.lang;
+    let (mut csrf, mut status, mut back, mut ids) =
+        (String::new(), String::new(), String::new(), Vec::new());
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "csrf" => csrf = v.into_owned(),
+            "status" => status = v.into_owned(),
+            "back" => back = v.into_owned(),
+            "ids" => ids.push(v.parse::<i64>().map_err(|_| WebError::bad_request(lang))?),
+            _ => {}
+        }
+    }
+    ctx.check_csrf(&app, &csrf)?;
+    if !BULK_STATUSES.contains(&status.as_str()) || ids.is_empty() || ids.len() > GAP_PAGE as usize
+    {
+        return Err(WebError::bad_request(lang));
+    }
+    let mut changed = 0;
+    for id in ids {
+        let change = TriageChange {
+            status: Some(&status),
+            note: None,
+            covered_by: None,
+        };
+        if app
+            .triage(&caller, id, change)
+            .await
+            .map_err(|e| desk_error(lang, e))?
+            .is_some()
+        {
+            changed += 1;
+        }
+    }
+    let to = dashboard_url(&back, &format!("bulk={changed}"), "#gaps-heading");
+    Ok(see_other(ctx, &to))
 }
 
 #[derive(Template)]
