@@ -23,6 +23,10 @@ const EXEMPT: &[(&str, &str)] = &[
     ("/api/insights/codebook", "officers, login or bearer token"),
     ("/api/insights/matrix", "officers, login or bearer token"),
     (
+        "/api/insights/priorities",
+        "advisers and officers, login or bearer token",
+    ),
+    (
         "/api/insights/matrix.csv",
         "officers, login or bearer token",
     ),

@@ -22,6 +22,7 @@ use crate::store::GapFilter;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/insights/matrix", get(matrix_json))
+        .route("/insights/priorities", get(priorities_json))
         .route("/insights/matrix.json", get(matrix_export_json))
         .route("/insights/matrix.csv", get(matrix_export_csv))
         .route("/insights/clusters", get(cluster_list))
@@ -85,6 +86,50 @@ async fn matrix_json(
     ApiQuery(p): ApiQuery<MatrixParams>,
 ) -> Result<Json<matrix::Matrix>, ApiError> {
     Ok(Json(build(&app, &p, false).await?))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityParams {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub rows: Option<String>,
+    pub cols: Option<String>,
+    pub lang: Option<String>,
+    /// How many cells (1-100, default 10).
+    pub limit: Option<usize>,
+}
+
+/// The cells where unmet demand weighs most, by the documented score (`insights::priorities`).
+async fn priorities_json(
+    State(app): State<AppState>,
+    Adviser(_): Adviser,
+    ApiQuery(p): ApiQuery<PriorityParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let limit = p.limit.unwrap_or(10);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::BadRequest(
+            "`limit` must be between 1 and 100".into(),
+        ));
+    }
+    let mp = MatrixParams {
+        from: p.from,
+        to: p.to,
+        rows: p.rows,
+        cols: p.cols,
+        lang: p.lang,
+    };
+    let m = build(&app, &mp, false).await?;
+    let catalog = app.catalog.load_full();
+    let ranked = crate::insights::priorities::rank(&m, &catalog.kb, &catalog.kb.priorities, limit);
+    Ok(Json(serde_json::json!({
+        "from": m.from,
+        "to": m.to,
+        "rows": m.rows,
+        "cols": m.cols,
+        "weights": catalog.kb.priorities,
+        "priorities": ranked,
+    })))
 }
 
 async fn audit_export(

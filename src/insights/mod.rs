@@ -6,6 +6,7 @@ pub mod clusters;
 pub mod examples;
 pub mod export;
 pub mod matrix;
+pub mod priorities;
 pub mod review;
 
 use serde::Serialize;

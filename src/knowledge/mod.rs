@@ -8,6 +8,7 @@ pub mod figures;
 mod intents;
 mod off_topic;
 mod offer;
+pub mod priorities;
 mod problem;
 mod ranking;
 pub mod review;
@@ -44,6 +45,8 @@ pub struct KnowledgeBase {
     pub ranking: Ranking,
     /// The recorded evaluation figures (`evaluation.toml`; none when absent), shown on `/over`.
     pub evaluation: evaluation::Evaluation,
+    /// The officers' priority weights (`priorities.toml`; the defaults when absent).
+    pub priorities: priorities::PriorityWeights,
     by_id: HashMap<OfferId, usize>,
 }
 
@@ -217,6 +220,12 @@ impl KnowledgeBase {
             Ranking::parse(t, f).map_err(|p| vec![p])
         })
         .unwrap_or_default();
+        let priorities = load_optional(
+            &dir.join("priorities.toml"),
+            &mut problems,
+            priorities::parse,
+        )
+        .unwrap_or_default();
         let evaluation = evaluation::Evaluation::load(dir).unwrap_or_else(|m| {
             problems.push(Problem::error(
                 display(&dir.join(evaluation::FILE)),
@@ -238,6 +247,7 @@ impl KnowledgeBase {
                 off_topic,
                 ranking,
                 evaluation,
+                priorities,
             },
             problems,
         ))
@@ -260,6 +270,7 @@ impl KnowledgeBase {
             off_topic: Vec::new(),
             ranking: Ranking::default(),
             evaluation: evaluation::Evaluation::default(),
+            priorities: priorities::PriorityWeights::default(),
         }
     }
 

@@ -164,6 +164,8 @@ struct DashboardPage {
     bulk: Option<usize>,
     /// The current filters as a query string, carried back by the triage forms.
     query: String,
+    /// "Waar eerst op letten": the matrix's cells by priority score.
+    priorities: Vec<crate::insights::priorities::Priority>,
     /// "Aanbod om te controleren": offers due for review, most-asked first.
     review: Vec<crate::insights::review::Row>,
 }
@@ -289,6 +291,7 @@ async fn dashboard(
         .await
         .map_err(internal)?;
     let max_gaps = m.cells.iter().filter_map(|c| c.gaps).max().unwrap_or(0);
+    let priorities = crate::insights::priorities::rank(&m, &catalog.kb, &catalog.kb.priorities, 5);
     let heat = m
         .row_values
         .iter()
@@ -429,6 +432,7 @@ async fn dashboard(
         offers,
         saved: p.saved,
         bulk: p.bulk,
+        priorities,
         query: filter_query(
             [
                 ("from", p.from.clone()),

@@ -245,6 +245,7 @@ await step("sign in as an officer, see the matrix and triage a gap", async () =>
   expect(page.url().startsWith(`${base}/dashboard`), page.url());
   expect(await page.locator("table.ww-heat tbody tr").count() > 0, "matrix rows");
   expect(await page.locator("svg.ww-chart rect").count() > 0, "trend chart");
+  expect(await page.getByRole("heading", { name: "Waar eerst op letten" }).count() === 1, "the priorities section");
   const row = page.locator("table.ww-gaps tbody tr").first();
   await row.waitFor();
   const id = (await row.getAttribute("id")).replace("gap-", "");
