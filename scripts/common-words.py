@@ -26,7 +26,7 @@ WORD = re.compile(r"^[a-z][a-z'\-]*[a-z]$")
 
 
 def fold(word: str) -> str:
-    """The same folding as src/privacy/words.rs: lowercase, ß->ss, accents dropped."""
+    """The same folding as src/knowledge/text.rs (`fold`): lowercase, ß->ss, accents dropped."""
     word = word.lower().translate(FOLD)
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -181,13 +181,10 @@ fn row_of<'a>(rows: &'a [Row], text: &str) -> Option<&'a Row> {
 }
 
 fn leaked<'a>(r: &'a Row, stored: &str) -> Option<&'a str> {
-    r.fragments.iter().map(String::as_str).find(|f| {
-        stored.match_indices(f).any(|(i, _)| {
-            let before = stored[..i].chars().next_back();
-            let after = stored[i + f.len()..].chars().next();
-            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-        })
-    })
+    r.fragments
+        .iter()
+        .map(String::as_str)
+        .find(|f| report::contains_token(stored, f))
 }
 
 #[tokio::test]

@@ -3,7 +3,9 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Lowercases and strips accents (financiële → financiele, Förderung → forderung, ß → ss).
+/// Lowercases and strips accents (financiële → financiele, Förderung → forderung, ß → ss), and
+/// spells the letters that carry no accent to strip in ASCII (Yıldız → yildiz, Małgorzata →
+/// malgorzata); a typographic apostrophe is the plain one (O’Brien → o'brien).
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -16,6 +18,11 @@ pub fn fold(s: &str) -> String {
             'ß' => out.push_str("ss"),
             'ø' | 'Ø' => out.push('o'),
             'æ' | 'Æ' => out.push_str("ae"),
+            'œ' | 'Œ' => out.push_str("oe"),
+            'ı' => out.push('i'),
+            'ł' | 'Ł' => out.push('l'),
+            'đ' | 'Đ' => out.push('d'),
+            '’' | '‘' => out.push('\''),
             _ => {
                 for d in std::iter::once(c).nfd() {
                     if !unicode_normalization::char::is_combining_mark(d) {

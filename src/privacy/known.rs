@@ -57,14 +57,6 @@ impl Known {
     pub fn number(&self, digits: &str) -> bool {
         self.numbers.contains(digits)
     }
-
-    pub fn len(&self) -> usize {
-        self.words.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
-    }
 }
 
 #[cfg(test)]

@@ -1,31 +1,9 @@
 //! Text helpers the detectors share: folding words for list lookups, word and space boundaries,
 //! and the context tests for numbers (amounts, years, words nearby).
 
-use unicode_normalization::UnicodeNormalization;
-
-/// Lowercase, `ß` → `ss`, accents dropped: how every list in `data/` is written, so "Jürgen",
-/// "JURGEN" and "jurgen" all look up the same line.
-pub fn fold(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    for c in word.chars().flat_map(char::to_lowercase) {
-        match c {
-            'ß' => out.push_str("ss"),
-            'ı' => out.push('i'),
-            'ł' => out.push('l'),
-            'ø' => out.push('o'),
-            'æ' => out.push_str("ae"),
-            'œ' => out.push_str("oe"),
-            'đ' => out.push('d'),
-            '’' | '‘' | '`' => out.push('\''),
-            _ => out.extend(
-                std::iter::once(c)
-                    .nfkd()
-                    .filter(|d| !unicode_normalization::char::is_combining_mark(*d)),
-            ),
-        }
-    }
-    out
-}
+/// The folding every list in `data/` is written in: the knowledge base's own, so "Jürgen",
+/// "JURGEN" and "jurgen" look up the same line.
+pub use crate::knowledge::fold;
 
 pub fn is_inline_space(c: char) -> bool {
     c.is_whitespace()
